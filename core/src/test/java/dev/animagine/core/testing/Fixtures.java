@@ -37,7 +37,7 @@ public final class Fixtures {
     public static Path shared() {
         String s = System.getProperty("animagine.shared");
         if (s == null) s = System.getenv("ANIMAGINE_SHARED");
-        if (s != null) return Path.of(s).toAbsolutePath().normalize();
+        if (s != null && Files.isDirectory(Path.of(s))) return Path.of(s).toAbsolutePath().normalize();
         Path dir = Path.of("").toAbsolutePath();
         for (Path d = dir; d != null; d = d.getParent()) {
             if (Files.isDirectory(d.resolve("../shared/fixtures"))) return d.resolve("../shared").normalize();
