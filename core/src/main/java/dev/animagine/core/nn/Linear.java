@@ -1,0 +1,51 @@
+package dev.animagine.core.nn;
+
+import dev.animagine.core.io.Weights;
+import dev.animagine.core.tensor.Gemm;
+import dev.animagine.core.tensor.GemmOperand;
+import dev.animagine.core.tensor.StoredTensor;
+
+/** {@code y = x W^T + b} with W {@code [out, in]} kept in its file dtype ({@code torch.nn.Linear}). */
+public final class Linear {
+    private final GemmOperand weight;
+    private final float[] bias;
+    private final int in, out;
+
+    public Linear(StoredTensor weight, float[] bias) {
+        this.weight = GemmOperand.weights(weight);
+        this.bias = bias;
+        this.out = weight.dim(0) > Integer.MAX_VALUE ? -1 : (int) weight.dim(0);
+        this.in = (int) (weight.numel() / weight.dim(0));
+        if (bias != null && bias.length != out)
+            throw new IllegalArgumentException(weight.describe() + ": bias has " + bias.length + " values for " + out + " outputs");
+    }
+
+    /** Loads {@code prefix.weight} and, if {@code withBias}, {@code prefix.bias}. */
+    public static Linear load(Weights w, String prefix, boolean withBias) {
+        return new Linear(w.get(prefix + ".weight"), withBias ? w.get(prefix + ".bias").toFloats() : null);
+    }
+
+    public int in() {
+        return in;
+    }
+
+    public int out() {
+        return out;
+    }
+
+    /** x[rows, in] -> [rows, out]. */
+    public float[] forward(float[] x, int rows) {
+        if (x.length != rows * in) throw new IllegalArgumentException("linear expects " + rows + "x" + in + " inputs, got " + x.length);
+        float[] y = new float[rows * out];
+        Gemm.multiply(x, 0, in, rows, weight, bias, y, 0, out, false);
+        return y;
+    }
+
+    /** y[rows, out] += x W^T (no bias): a residual connection fused into the output projection. */
+    public void forwardAdd(float[] x, int rows, float[] y) {
+        Gemm.multiply(x, 0, in, rows, weight, null, y, 0, out, true);
+        if (bias != null)
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < out; j++) y[r * out + j] += bias[j];
+    }
+}

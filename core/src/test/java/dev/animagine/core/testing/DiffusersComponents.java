@@ -1,0 +1,42 @@
+package dev.animagine.core.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.animagine.core.io.SafetensorsFile;
+import dev.animagine.core.io.Weights;
+import dev.animagine.core.text.ClipTextConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Test-only access to the components of a diffusers folder until the checkpoint loader lands. */
+public final class DiffusersComponents {
+    private DiffusersComponents() {}
+
+    public static Weights weights(Path folder, String component) {
+        try (var s = Files.list(folder.resolve(component))) {
+            Path f = s.filter(p -> p.toString().endsWith(".safetensors")).findFirst().orElseThrow();
+            return new Weights(component, f.toString(), SafetensorsFile.open(f).tensors());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static JsonNode config(Path folder, String component) {
+        try {
+            return new ObjectMapper().readTree(folder.resolve(component).resolve("config.json").toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static ClipTextConfig clipConfig(Path folder, String component) {
+        JsonNode c = config(folder, component);
+        return new ClipTextConfig(c.get("vocab_size").asInt(), c.get("hidden_size").asInt(), c.get("intermediate_size").asInt(),
+                c.get("num_hidden_layers").asInt(), c.get("num_attention_heads").asInt(), c.get("max_position_embeddings").asInt(),
+                c.get("hidden_act").asText(), c.path("layer_norm_eps").asDouble(1e-5),
+                component.equals("text_encoder_2") ? c.get("projection_dim").asInt() : 0);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.animagine.core.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.animagine.core.tensor.StoredTensor;
+import dev.animagine.core.testing.Close;
+import dev.animagine.core.testing.DiffusersComponents;
+import dev.animagine.core.testing.Fixtures;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Both SDXL text towers against open_clip's outputs on the fixture models, from the stored token ids. */
+class ClipTextModelTest {
+    static final double ATOL = 1e-4, RTOL = 1e-4;
+    static final String FILE = "text_encoders/text_encoders.safetensors";
+
+    @TestFactory
+    List<DynamicTest> towersMatchReference() {
+        List<DynamicTest> tests = new ArrayList<>();
+        JsonNode index = Fixtures.json("text_encoders/index.json");
+        for (JsonNode set : index.get("model_sets")) {
+            if (!set.get("model").get("layout").asText().equals("diffusers")) continue; // single files: see the checkpoint tests
+            Path folder = Fixtures.resolveIndexPath(set.get("model").get("path").asText());
+            ClipTextModel l = new ClipTextModel(DiffusersComponents.clipConfig(folder, "text_encoder"), DiffusersComponents.weights(folder, "text_encoder"));
+            ClipTextModel g = new ClipTextModel(DiffusersComponents.clipConfig(folder, "text_encoder_2"), DiffusersComponents.weights(folder, "text_encoder_2"));
+            for (JsonNode id : set.get("cases")) {
+                JsonNode c = caseById(index, id.asText());
+                if (!c.get("kind").asText().equals("encode")) continue;
+                tests.add(DynamicTest.dynamicTest(id.asText(), () -> check(c, l, g)));
+            }
+        }
+        return tests;
+    }
+
+    static JsonNode caseById(JsonNode index, String id) {
+        for (JsonNode c : index.get("cases")) if (c.get("id").asText().equals(id)) return c;
+        throw new IllegalArgumentException(id);
+    }
+
+    static int[][] ids(JsonNode c, String key) {
+        StoredTensor t = Fixtures.tensor(FILE, c.get("expected").get(key).get("key").asText());
+        int[] r = new int[(int) t.numel()];
+        for (int i = 0; i < r.length; i++) r[i] = (int) t.getLong(i);
+        return new int[][] {r};
+    }
+
+    static float[] expected(JsonNode c, String key) {
+        return Fixtures.tensor(FILE, c.get("expected").get(key).get("key").asText()).toFloats();
+    }
+
+    private void check(JsonNode c, ClipTextModel l, ClipTextModel g) {
+        ClipTextModel.Output ol = l.forward(ids(c, "input_ids_tokenizer"), 1);
+        ClipTextModel.Output og = g.forward(ids(c, "input_ids_tokenizer_2"), 1);
+        Close.assertClose("clip_l_penultimate", ol.penultimate(), expected(c, "clip_l_penultimate"), ATOL, RTOL);
+        Close.assertClose("clip_g_penultimate", og.penultimate(), expected(c, "clip_g_penultimate"), ATOL, RTOL);
+        Close.assertClose("clip_g_pooled_projected", og.pooled(), expected(c, "clip_g_pooled_projected"), ATOL, RTOL);
+    }
+}
