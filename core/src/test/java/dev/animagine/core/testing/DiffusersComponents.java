@@ -32,6 +32,25 @@ public final class DiffusersComponents {
         }
     }
 
+    public static dev.animagine.core.unet.UNetConfig unetConfig(Path folder) {
+        JsonNode c = config(folder, "unet");
+        java.util.List<Integer> ch = ints(c.get("block_out_channels"));
+        java.util.List<Integer> heads = ints(c.get("attention_head_dim"));
+        java.util.List<Integer> depth = ints(c.get("transformer_layers_per_block"));
+        java.util.List<Boolean> cross = new java.util.ArrayList<>();
+        c.get("down_block_types").forEach(t -> cross.add(t.asText().startsWith("CrossAttn")));
+        return new dev.animagine.core.unet.UNetConfig(c.get("in_channels").asInt(), c.get("out_channels").asInt(), ch,
+                c.get("layers_per_block").asInt(), depth, heads, cross, c.get("cross_attention_dim").asInt(),
+                c.get("addition_time_embed_dim").asInt(), c.get("projection_class_embeddings_input_dim").asInt(),
+                c.get("norm_num_groups").asInt(), c.get("use_linear_projection").asBoolean());
+    }
+
+    private static java.util.List<Integer> ints(JsonNode a) {
+        java.util.List<Integer> r = new java.util.ArrayList<>();
+        a.forEach(x -> r.add(x.asInt()));
+        return r;
+    }
+
     public static ClipTextConfig clipConfig(Path folder, String component) {
         JsonNode c = config(folder, component);
         return new ClipTextConfig(c.get("vocab_size").asInt(), c.get("hidden_size").asInt(), c.get("intermediate_size").asInt(),

@@ -1,0 +1,39 @@
+package dev.animagine.core.unet;
+
+import dev.animagine.core.io.Weights;
+import dev.animagine.core.nn.GroupNorm;
+import dev.animagine.core.nn.Linear;
+import dev.animagine.core.tensor.Ops;
+import dev.animagine.core.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * diffusers' {@code Transformer2DModel} with SDXL's linear projections: GroupNorm, the feature map
+ * as a sequence of tokens, {@code proj_in}, a stack of {@link BasicTransformerBlock}s,
+ * {@code proj_out}, back to a feature map, plus the input (residual).
+ */
+final class Transformer2DModel {
+    private final GroupNorm norm;
+    private final Linear projIn, projOut;
+    private final List<BasicTransformerBlock> blocks = new ArrayList<>();
+
+    Transformer2DModel(Weights w, String prefix, int depth, int heads, int groups) {
+        this.norm = GroupNorm.load(w, prefix + ".norm", groups, 1e-6);
+        this.projIn = Linear.load(w, prefix + ".proj_in", true);
+        this.projOut = Linear.load(w, prefix + ".proj_out", true);
+        for (int i = 0; i < depth; i++) blocks.add(new BasicTransformerBlock(w, prefix + ".transformer_blocks." + i, heads));
+    }
+
+    Tensor forward(Tensor x, float[] context, int contextTokens) {
+        int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+        float[] tokens = Ops.channelsLast(norm.forward(x, false).data(), n, c, hw);
+        float[] h = projIn.forward(tokens, n * hw);
+        for (BasicTransformerBlock b : blocks) b.forward(h, n, hw, context, contextTokens);
+        float[] out = projOut.forward(h, n * hw);
+        float[] y = Ops.channelsFirst(out, n, c, hw);
+        Ops.addInPlace(y, x.data());
+        return new Tensor(y, x.shape());
+    }
+}

@@ -1,0 +1,162 @@
+package dev.animagine.core.unet;
+
+import dev.animagine.core.io.Weights;
+import dev.animagine.core.nn.Downsample2D;
+import dev.animagine.core.nn.GroupNorm;
+import dev.animagine.core.nn.Linear;
+import dev.animagine.core.nn.ResnetBlock2D;
+import dev.animagine.core.nn.Upsample2D;
+import dev.animagine.core.tensor.Conv2d;
+import dev.animagine.core.tensor.Ops;
+import dev.animagine.core.tensor.Tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * The SDXL UNet (diffusers' {@code UNet2DConditionModel} with {@code addition_embed_type="text_time"}):
+ * predicts the noise in a latent given the timestep, the text conditioning (cross-attention) and the
+ * pooled text embedding with the six size/crop ids. The structure (levels, resnets per level,
+ * transformer depths, heads) comes from {@link UNetConfig}, so miniature and full-size models run
+ * the same code.
+ */
+public final class UNet2DConditionModel {
+    private static final double RESNET_EPS = 1e-5;
+
+    private final UNetConfig config;
+    private final Linear timeLinear1, timeLinear2, addLinear1, addLinear2;
+    private final Conv2d convIn, convOut;
+    private final GroupNorm convNormOut;
+    private final List<Level> down = new ArrayList<>(), up = new ArrayList<>();
+    private final ResnetBlock2D midResnet0;
+    private final List<Transformer2DModel> midAttentions = new ArrayList<>();
+    private final List<ResnetBlock2D> midResnets = new ArrayList<>();
+
+    /** One down or up block: resnets, each optionally followed by a transformer, then a resampler. */
+    private record Level(List<ResnetBlock2D> resnets, List<Transformer2DModel> attentions,
+                         Downsample2D downsampler, Upsample2D upsampler) {}
+
+    /** The conditioning for one UNet evaluation of a batch. */
+    public record Conditioning(float[] encoderHiddenStates, int contextTokens, float[] textEmbeds, float[] timeIds) {}
+
+    public UNet2DConditionModel(UNetConfig config, Weights w) {
+        this.config = config;
+        int groups = config.normNumGroups(), levels = config.levels();
+        timeLinear1 = Linear.load(w, "time_embedding.linear_1", true);
+        timeLinear2 = Linear.load(w, "time_embedding.linear_2", true);
+        addLinear1 = Linear.load(w, "add_embedding.linear_1", true);
+        addLinear2 = Linear.load(w, "add_embedding.linear_2", true);
+        convIn = ResnetBlock2D.conv(w, "conv_in", 1, 1);
+        for (int i = 0; i < levels; i++) {
+            String p = "down_blocks." + i;
+            List<ResnetBlock2D> res = new ArrayList<>();
+            List<Transformer2DModel> att = new ArrayList<>();
+            for (int j = 0; j < config.layersPerBlock(); j++) {
+                res.add(new ResnetBlock2D(w, p + ".resnets." + j, groups, RESNET_EPS));
+                if (config.crossAttention().get(i))
+                    att.add(new Transformer2DModel(w, p + ".attentions." + j, config.transformerLayersPerBlock().get(i),
+                            config.attentionHeads().get(i), groups));
+            }
+            Downsample2D ds = i < levels - 1 ? new Downsample2D(w, p + ".downsamplers.0", false) : null;
+            down.add(new Level(res, att, ds, null));
+        }
+        int last = levels - 1;
+        midResnet0 = new ResnetBlock2D(w, "mid_block.resnets.0", groups, RESNET_EPS);
+        midAttentions.add(new Transformer2DModel(w, "mid_block.attentions.0", config.transformerLayersPerBlock().get(last),
+                config.attentionHeads().get(last), groups));
+        midResnets.add(new ResnetBlock2D(w, "mid_block.resnets.1", groups, RESNET_EPS));
+        for (int i = 0; i < levels; i++) {
+            int level = last - i; // up block i mirrors down level L-1-i
+            String p = "up_blocks." + i;
+            List<ResnetBlock2D> res = new ArrayList<>();
+            List<Transformer2DModel> att = new ArrayList<>();
+            for (int j = 0; j < config.layersPerBlock() + 1; j++) {
+                res.add(new ResnetBlock2D(w, p + ".resnets." + j, groups, RESNET_EPS));
+                if (config.crossAttention().get(level))
+                    att.add(new Transformer2DModel(w, p + ".attentions." + j, config.transformerLayersPerBlock().get(level),
+                            config.attentionHeads().get(level), groups));
+            }
+            Upsample2D us = i < last ? new Upsample2D(w, p + ".upsamplers.0") : null;
+            up.add(new Level(res, att, null, us));
+        }
+        convNormOut = GroupNorm.load(w, "conv_norm_out", groups, RESNET_EPS);
+        convOut = ResnetBlock2D.conv(w, "conv_out", 1, 1);
+    }
+
+    public UNetConfig config() {
+        return config;
+    }
+
+    /**
+     * @param sample    latents [batch, in, h, w]
+     * @param timesteps one timestep per batch row
+     */
+    public Tensor forward(Tensor sample, float[] timesteps, Conditioning cond) {
+        int batch = sample.dim(0);
+        float[] siluEmb = timeAndAddedEmbedding(timesteps, cond, batch);
+        Ops.siluInPlace(siluEmb); // every resnet applies SiLU before its time projection
+        float[] ctx = cond.encoderHiddenStates();
+        int ctxTokens = cond.contextTokens();
+
+        Tensor h = convIn.forward(sample);
+        Deque<Tensor> skips = new ArrayDeque<>();
+        skips.push(h);
+        for (Level l : down) {
+            for (int j = 0; j < l.resnets.size(); j++) {
+                h = l.resnets.get(j).forward(h, siluEmb);
+                if (!l.attentions.isEmpty()) h = l.attentions.get(j).forward(h, ctx, ctxTokens);
+                skips.push(h);
+            }
+            if (l.downsampler != null) {
+                h = l.downsampler.forward(h);
+                skips.push(h);
+            }
+        }
+        h = midResnet0.forward(h, siluEmb);
+        for (int j = 0; j < midAttentions.size(); j++) {
+            h = midAttentions.get(j).forward(h, ctx, ctxTokens);
+            h = midResnets.get(j).forward(h, siluEmb);
+        }
+        for (Level l : up) {
+            for (int j = 0; j < l.resnets.size(); j++) {
+                Tensor skip = skips.pop();
+                int hw = h.dim(2) * h.dim(3);
+                Tensor cat = new Tensor(Ops.concatChannels(h.data(), h.dim(1), skip.data(), skip.dim(1), batch, hw),
+                        batch, h.dim(1) + skip.dim(1), h.dim(2), h.dim(3));
+                h = l.resnets.get(j).forward(cat, siluEmb);
+                if (!l.attentions.isEmpty()) h = l.attentions.get(j).forward(h, ctx, ctxTokens);
+            }
+            if (l.upsampler != null) {
+                Tensor next = skips.peek(); // upsample to the size of the skip it will be joined with
+                h = l.upsampler.forward(h, next.dim(2), next.dim(3));
+            }
+        }
+        return convOut.forward(convNormOut.forward(h, true));
+    }
+
+    /** time_embedding(sinusoid(t)) + add_embedding([text_embeds, sinusoid(time_ids)]), [batch, tembDim]. */
+    float[] timeAndAddedEmbedding(float[] timesteps, Conditioning cond, int batch) {
+        if (timesteps.length != batch) throw new IllegalArgumentException(timesteps.length + " timesteps for batch " + batch);
+        float[] tProj = TimestepEmbedding.sinusoidal(timesteps, config.blockOutChannels().getFirst());
+        float[] emb = mlp(timeLinear1, timeLinear2, tProj, batch);
+        int addDim = config.addTimeEmbedDim(), pooled = config.pooledTextDim();
+        float[] idsProj = TimestepEmbedding.sinusoidal(cond.timeIds(), addDim); // [batch*6, addDim] = [batch, 6*addDim]
+        float[] addIn = new float[batch * config.projectionClassEmbeddingsInputDim()];
+        for (int b = 0; b < batch; b++) {
+            int o = b * config.projectionClassEmbeddingsInputDim();
+            System.arraycopy(cond.textEmbeds(), b * pooled, addIn, o, pooled);
+            System.arraycopy(idsProj, b * 6 * addDim, addIn, o + pooled, 6 * addDim);
+        }
+        float[] aug = mlp(addLinear1, addLinear2, addIn, batch);
+        Ops.addInPlace(emb, aug);
+        return emb;
+    }
+
+    private static float[] mlp(Linear l1, Linear l2, float[] x, int rows) {
+        float[] h = l1.forward(x, rows);
+        Ops.siluInPlace(h);
+        return l2.forward(h, rows);
+    }
+}
