@@ -45,6 +45,13 @@ public final class DiffusersComponents {
                 c.get("norm_num_groups").asInt(), c.get("use_linear_projection").asBoolean());
     }
 
+    public static dev.animagine.core.vae.VaeConfig vaeConfig(Path folder) {
+        JsonNode c = config(folder, "vae");
+        return new dev.animagine.core.vae.VaeConfig(c.get("in_channels").asInt(), c.get("out_channels").asInt(),
+                c.get("latent_channels").asInt(), ints(c.get("block_out_channels")), c.get("layers_per_block").asInt(),
+                c.get("norm_num_groups").asInt(), c.get("scaling_factor").asDouble());
+    }
+
     private static java.util.List<Integer> ints(JsonNode a) {
         java.util.List<Integer> r = new java.util.ArrayList<>();
         a.forEach(x -> r.add(x.asInt()));
