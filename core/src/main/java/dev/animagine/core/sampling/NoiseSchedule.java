@@ -12,6 +12,12 @@ public final class NoiseSchedule {
     private final float[] sigmas;
     private final float[] logSigmas;
 
+    /** The training schedule a scheduler of {@code config.type()} builds (for k-diffusion's denoiser, say). */
+    public static NoiseSchedule of(SchedulerConfig config) {
+        SchedulerType t = config.type();
+        return new NoiseSchedule(config, t != SchedulerType.DDIM && t != SchedulerType.UNIPC_MULTISTEP);
+    }
+
     /**
      * @param zeroTerminalSnrOverride whether this scheduler class sets ᾱ_T = 2^-24 after rescaling
      *                                to zero terminal SNR (the Euler and DPM-Solver classes do; DDIM does not)
