@@ -2,8 +2,8 @@ package dev.animagine.core.sampling;
 
 /**
  * The k-diffusion (v0.1.1) samplers A1111 and ComfyUI run, on σ-space latents with a
- * {@link KDenoiser}: {@code get_sigmas_karras}, {@code sample_euler_ancestral} ("Euler a") and
- * {@code sample_dpmpp_2m} ("DPM++ 2M"), float32 in k-diffusion's operation order. Unlike diffusers'
+ * {@link KDenoiser}: {@code get_sigmas_karras}, {@code sample_euler} ("Euler"),
+ * {@code sample_euler_ancestral} ("Euler a") and {@code sample_dpmpp_2m} ("DPM++ 2M"), float32 in k-diffusion's operation order. Unlike diffusers'
  * schedulers they use fractional timesteps and the latents start as noise · σ_0.
  */
 public final class KDiffusionSampling {
@@ -51,6 +51,24 @@ public final class KDiffusionSampling {
         float up = Math.min(sigmaTo, eta * (float) Math.sqrt(to2 * (from2 - to2) / from2));
         float down = (float) Math.sqrt(to2 - up * up);
         return new float[] {down, up};
+    }
+
+    /** {@code sample_euler} without churn (A1111's "Euler"): x' = x + (x − D(x; σ))/σ · (σ_next − σ). */
+    public static float[] sampleEuler(KDenoiser model, float[] x, float[] sigmas, Callback callback) {
+        x = x.clone();
+        for (int i = 0; i < sigmas.length - 1; i++) {
+            float sigma = sigmas[i];
+            float[] denoised = model.denoise(x, sigma);
+            if (callback != null) callback.onStep(i, sigma, x, denoised);
+            float dt = sigmas[i + 1] - sigma;
+            float[] next = new float[x.length];
+            for (int k = 0; k < x.length; k++) {
+                float d = (x[k] - denoised[k]) / sigma;
+                next[k] = x[k] + d * dt;
+            }
+            x = next;
+        }
+        return x;
     }
 
     /** {@code sample_euler_ancestral}: Euler steps to σ_down plus s_noise·σ_up of fresh noise (none into σ = 0). */

@@ -81,6 +81,7 @@ class KDiffusionSamplingTest {
             case "k_diffusion.sampling.sample_euler_ancestral" -> KDiffusionSampling.sampleEulerAncestral(stored, x, sigmas, null,
                     (float) in.get("eta").asDouble(), (float) in.get("s_noise").asDouble(), KDiffusionSampling.NoiseSampler.of(g, x.length));
             case "k_diffusion.sampling.sample_dpmpp_2m" -> KDiffusionSampling.sampleDpmpp2m(stored, x, sigmas, null);
+            case "k_diffusion.sampling.sample_euler" -> KDiffusionSampling.sampleEuler(stored, x, sigmas, null);
             default -> throw new AssertionError("unknown sampler " + c.get("sampler"));
         };
         assertThat(calls[0]).isEqualTo(steps);
@@ -122,7 +123,7 @@ class KDiffusionSamplingTest {
         assertThat(den.sigmaToT(s[0] / 2)).isEqualTo(0f);
     }
 
-    /** With an oracle denoiser returning the true x0, both samplers end exactly at x0 (last σ is 0). */
+    /** With an oracle denoiser returning the true x0, every sampler ends exactly at x0 (last σ is 0). */
     @Test
     void oracleDenoiserEndsAtTheCleanSample() {
         float[] x0 = {0.3f, -1.2f, 2.5f, 0f};
@@ -136,6 +137,7 @@ class KDiffusionSamplingTest {
         float[] start = g.randn(4);
         for (int i = 0; i < 4; i++) start[i] = x0[i] + start[i] * sigmas[0];
         Close.assertClose("dpm++ 2m", KDiffusionSampling.sampleDpmpp2m(oracle, start, sigmas, null), x0, 1e-5, 0);
+        Close.assertClose("euler", KDiffusionSampling.sampleEuler(oracle, start, sigmas, null), x0, 1e-5, 0);
         Close.assertClose("euler a", KDiffusionSampling.sampleEulerAncestral(oracle, start, sigmas, null, 1f, 1f,
                 KDiffusionSampling.NoiseSampler.of(g, 4)), x0, 1e-5, 0);
         float[] du = KDiffusionSampling.ancestralStep(2f, 1f, 1f);
