@@ -103,8 +103,8 @@ final class TagText {
     /**
      * Escapes the brackets a plain tag owns: a parenthesised qualifier after the tag's name
      * ({@code hoshimachi suisei (1st costume)}) and openers that are never closed ({@code :(}), which
-     * A1111 would otherwise apply to the rest of the prompt. Bracket groups that start the tag or
-     * carry a weight ({@code (a) b}, {@code a (b:1.2)}) are the user's emphasis and stay.
+     * A1111 would otherwise apply to the rest of the prompt. Other bracket groups ({@code (a) b},
+     * {@code a (b:1.2)}) are the user's emphasis and stay.
      */
     private static Normalized escapeOwnBrackets(String t, BracketScan scan) {
         BitSet escape = new BitSet();
@@ -116,10 +116,9 @@ final class TagText {
                 i += 2;
             } else if (scan.isOpener(i)) {
                 int close = scan.partner(i);
-                if (t.charAt(i) == '(' && scan.weightAt(i) < 0 && followsText(t, scan, i)) {
-                    for (int j = i; j <= close; j++) {
-                        if (scan.isSyntax(j)) escape.set(j);
-                    }
+                if (isQualifier(t, scan, i)) {
+                    escape.set(i);
+                    escape.set(close);
                     qualifier = true;
                 }
                 i = close + 1;
@@ -136,13 +135,21 @@ final class TagText {
         return new Normalized(out.toString(), qualifier, !scan.unclosed().isEmpty());
     }
 
-    /** True when the bracket at {@code i} comes after the tag's own text, not first or after a group. */
-    private static boolean followsText(String t, BracketScan scan, int i) {
-        int j = i - 1;
-        while (j >= 0 && t.charAt(j) == ' ') j--;
-        if (j < 0) return false;
-        char c = t.charAt(j);
-        return !((c == ')' || c == ']') && scan.isSyntax(j) && scan.partner(j) >= 0);
+    /**
+     * A Danbooru qualifier: plain text in round brackets, without a weight, after the tag's own
+     * words. A group that starts the tag, follows another bracket or BREAK, or holds brackets or a
+     * weight is the user's emphasis.
+     */
+    private static boolean isQualifier(String t, BracketScan scan, int open) {
+        int close = scan.partner(open);
+        if (t.charAt(open) != '(' || scan.weightAt(open) >= 0) return false;
+        for (int j = open + 1; j < close; j++) {
+            if (scan.isSyntax(j)) return false;
+        }
+        String before = t.substring(0, open).stripTrailing();
+        if (before.isEmpty() || before.endsWith("BREAK")) return false;
+        int last = before.length() - 1;
+        return !scan.isSyntax(last);
     }
 
     /**
