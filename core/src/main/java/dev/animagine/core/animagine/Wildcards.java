@@ -22,8 +22,10 @@ import java.util.stream.Stream;
  * Wildcard lists in the format of the official Animagine XL Space: a text file per list, one
  * choice per line (for characters, {@code 1girl, character, series}), used in a prompt as
  * {@code __name__} where {@code name} is the file's name without extension. One line is drawn
- * per list and replaces every placeholder of that list; draws come from {@code java.util.Random}
- * seeded with the request's seed, so the same seed gives the same prompt.
+ * per list and replaces every placeholder of that list. Draws come from {@code java.util.Random}
+ * (whose sequence the JDK specifies) seeded with the request's seed passed through SplitMix64's
+ * mixing function, because Random's first draw barely changes between neighbouring seeds: the
+ * same seed gives the same prompt, and seeds 1, 2, 3 give different ones.
  */
 public final class Wildcards {
     private static final Pattern PLACEHOLDER = Pattern.compile("__([\\w\\-/]+?)__");
@@ -118,9 +120,17 @@ public final class Wildcards {
 
     /** Replaces the placeholders in the prompt's tags (as {@link TagText#split} gives them). */
     List<Piece> expand(List<String> tags, long seed) {
-        Expander e = new Expander(new Random(seed));
+        Expander e = new Expander(new Random(mix(seed)));
         for (String t : tags) e.expand(t, false, 0);
         return e.out;
+    }
+
+    /** SplitMix64's finaliser (Steele, Lea, Flood 2014): spreads neighbouring seeds over all 64 bits. */
+    static long mix(long seed) {
+        long z = seed + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     private final class Expander {
