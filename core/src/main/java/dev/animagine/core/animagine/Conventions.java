@@ -5,7 +5,6 @@ import dev.animagine.core.InvalidArgumentException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -48,10 +47,7 @@ public record Conventions(
         for (YearRange r : yearTags) {
             if (r.contains(year)) return r.tag();
         }
-        int first = yearTags.stream().mapToInt(YearRange::from).min().orElseThrow();
-        int last = yearTags.stream().mapToInt(YearRange::to).max().orElseThrow();
-        throw new InvalidArgumentException("--year " + year + ": " + modelName + " has year tags for "
-                + first + " to " + last + " only");
+        throw new InvalidArgumentException("--year " + year + ": " + modelName + " has year tags for " + yearSpan() + " only");
     }
 
     /** The year range a temporal tag of this version stands for. */
@@ -114,9 +110,5 @@ public record Conventions(
         List<YearRange> years = new ArrayList<>();
         for (int y = from; y <= to; y++) years.add(new YearRange("year " + y, y, y));
         return List.copyOf(years);
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

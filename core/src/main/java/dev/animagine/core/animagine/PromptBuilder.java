@@ -53,15 +53,17 @@ public final class PromptBuilder {
             }
             pieces = r.wildcards().expand(written, seed);
         } else {
-            pieces = written.stream().map(t -> new Wildcards.Piece(t, false)).toList();
+            pieces = written.stream().map(t -> new Wildcards.Piece(t, false, false)).toList();
         }
         List<PromptTemplate.Entry> user = new ArrayList<>();
         for (Wildcards.Piece p : pieces) {
-            normalize(p.text(), compat, warnings).ifPresent(t -> user.add(new PromptTemplate.Entry(t, p.identity())));
+            normalize(p.text(), compat || p.drawn() ? null : warnings)
+                    .ifPresent(t -> user.add(new PromptTemplate.Entry(t, p.identity())));
         }
         List<Tag> userTags = user.stream().map(PromptTemplate.Entry::tag).toList();
-        List<Tag> identity = new ArrayList<>(normalizeAll(r.character(), compat, warnings));
-        identity.addAll(normalizeAll(r.series(), compat, warnings));
+        // Flags and wildcard lists are data, not prompt syntax: their parentheses are escaped silently.
+        List<Tag> identity = new ArrayList<>(normalizeAll(r.character(), null));
+        identity.addAll(normalizeAll(r.series(), null));
         List<Tag> special = new ArrayList<>();
         if (r.rating() != null) c.ratingTags(r.rating()).forEach(t -> special.add(Tag.of(t)));
         if (r.year() != null) special.add(Tag.of(c.yearTag(r.year())));
@@ -71,15 +73,15 @@ public final class PromptBuilder {
         warnings.addAll(PromptLinter.naturalLanguage(userTags, PROMPT));
         List<Tag> positive = dedupe(PromptTemplate.arrange(c, r.quality(), user, identity, special));
 
-        List<Tag> userNegative = normalizeAll(r.negative(), compat, warnings);
+        List<Tag> userNegative = normalizeAll(r.negative(), compat ? null : warnings);
         warnings.addAll(PromptLinter.otherVersionTags(version, userNegative, NEGATIVE));
         warnings.addAll(PromptLinter.naturalLanguage(userNegative, NEGATIVE));
         List<Tag> negative = negative(c, r, positive, userNegative, warnings);
 
         if (compat) {
-            List<Tag> written1 = new ArrayList<>(userTags);
-            written1.addAll(identity);
-            warnings.addAll(PromptLinter.emphasisIgnored(written1, PROMPT));
+            List<Tag> typed = new ArrayList<>(userTags);
+            typed.addAll(identity);
+            warnings.addAll(PromptLinter.emphasisIgnored(typed, PROMPT));
             warnings.addAll(PromptLinter.emphasisIgnored(userNegative, NEGATIVE));
         }
 
@@ -114,16 +116,17 @@ public final class PromptBuilder {
         return AnimagineVersion.DEFAULT;
     }
 
-    private static Optional<Tag> normalize(String written, boolean compat, List<PromptWarning> warnings) {
+    /** A normalised tag; what normalising fixed is reported to {@code fixes} unless it is null. */
+    private static Optional<Tag> normalize(String written, List<PromptWarning> fixes) {
         TagText.Normalized n = TagText.normalize(written);
         if (n.isEmpty()) return Optional.empty();
-        if (!compat) warnings.addAll(PromptLinter.bracketFixes(written, n)); // without emphasis syntax nothing needs escaping
+        if (fixes != null) fixes.addAll(PromptLinter.bracketFixes(written, n));
         return Optional.of(Tag.of(n.text()));
     }
 
-    private static List<Tag> normalizeAll(String tags, boolean compat, List<PromptWarning> warnings) {
+    private static List<Tag> normalizeAll(String tags, List<PromptWarning> fixes) {
         List<Tag> out = new ArrayList<>();
-        for (String t : TagText.split(tags)) normalize(t, compat, warnings).ifPresent(out::add);
+        for (String t : TagText.split(tags)) normalize(t, fixes).ifPresent(out::add);
         return out;
     }
 
@@ -142,7 +145,7 @@ public final class PromptBuilder {
         for (Tag t : defaults) {
             if (!asked.contains(t.bare())) {
                 out.add(t);
-            } else if (!t.isBreak()) {
+            } else {
                 warnings.add(new PromptWarning(NEGATIVE_CONFLICT, "'" + t.text()
                         + "' is left out of the default negative prompt because the prompt asks for it"));
             }

@@ -112,16 +112,17 @@ public final class Wildcards {
     }
 
     /**
-     * A tag after expansion. {@code identity} marks the tags of a line in the character format
-     * ({@code 1girl, character, series}) drawn for a placeholder that stood as a tag of its own:
-     * the template puts them where the character and series go, wherever the placeholder was.
+     * A tag after expansion. {@code drawn}: it holds text from a wildcard list. {@code identity}:
+     * it is from a line in the character format ({@code 1girl, character, series}) drawn for a
+     * placeholder that stood as a tag of its own; the template puts such tags where the character
+     * and series go, wherever the placeholder was.
      */
-    record Piece(String text, boolean identity) {}
+    record Piece(String text, boolean identity, boolean drawn) {}
 
     /** Replaces the placeholders in the prompt's tags (as {@link TagText#split} gives them). */
     List<Piece> expand(List<String> tags, long seed) {
         Expander e = new Expander(new Random(mix(seed)));
-        for (String t : tags) e.expand(t, false, 0);
+        for (String t : tags) e.expand(t, false, false, 0);
         return e.out;
     }
 
@@ -142,20 +143,20 @@ public final class Wildcards {
             this.random = random;
         }
 
-        void expand(String tag, boolean identity, int depth) {
+        void expand(String tag, boolean identity, boolean drawn, int depth) {
             if (depth > MAX_NESTING) {
                 throw new InvalidArgumentException("--wildcards: placeholders nest more than " + MAX_NESTING + " deep in '" + tag + "'");
             }
             Matcher m = PLACEHOLDER.matcher(tag);
             if (!m.find()) {
-                out.add(new Piece(tag, identity));
+                out.add(new Piece(tag, identity, drawn));
                 return;
             }
             boolean whole = m.start() == 0 && m.end() == tag.length();
             String replaced = whole ? draw(m.group(1)) : m.reset().replaceAll(r -> Matcher.quoteReplacement(draw(r.group(1))));
             List<String> parts = TagText.split(replaced);
             boolean characterLine = whole && !parts.isEmpty() && CountTags.is(TagText.bare(parts.getFirst()));
-            for (String part : parts) expand(part, identity || characterLine, depth + 1);
+            for (String part : parts) expand(part, identity || characterLine, true, depth + 1);
         }
 
         String draw(String name) {

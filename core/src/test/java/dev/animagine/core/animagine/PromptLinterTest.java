@@ -108,7 +108,10 @@ class PromptLinterTest {
                 .containsExactly(PromptWarning.UNESCAPED_PARENTHESES, PromptWarning.UNCLOSED_BRACKET);
         assertThat(w.getFirst().message()).isEqualTo("'firefly (honkai: star rail)': A1111 would read the parentheses as "
                 + "emphasis, not as part of the tag; written as 'firefly \\(honkai: star rail\\)'");
-        assertThat(codes(PromptRequest.builder().character("hoshimachi suisei (1st costume)"))).containsExactly(PromptWarning.UNESCAPED_PARENTHESES);
+        // flags and wildcard lists are data: escaped without a warning
+        assertThat(codes(PromptRequest.builder().character("hoshimachi suisei (1st costume)"))).isEmpty();
+        assertThat(codes(PromptRequest.builder().tags("__c__").seed(1L)
+                .wildcards(Wildcards.of(java.util.Map.of("c", List.of("1girl, amiya (arknights), arknights")))))).isEmpty();
         assertThat(codes(PromptRequest.builder().tags("1girl, firefly \\(honkai: star rail\\), (smile:1.2)"))).isEmpty();
     }
 
