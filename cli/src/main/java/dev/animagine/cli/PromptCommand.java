@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
                         + "1girl/1boy, character, series, rating, everything else; the version's quality tags, rating "
                         + "and year tags and default negative; Danbooru tags normalised) and prints them exactly as "
                         + "`generate` uses them, with the image size and lint warnings (on stderr).",
-                "Exit status: 0, or with --lint 1 when there are warnings; 2 for a bad option value."},
+                "Exit status: 0, or with --lint 1 when there are findings; 2 for a bad option value."},
         sortOptions = false,
         versionProvider = Main.Version.class)
 public final class PromptCommand implements Callable<Integer> {
@@ -44,7 +44,8 @@ public final class PromptCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print {\"prompt\", \"negative_prompt\", \"width\", \"height\", \"warnings\"} as JSON.")
     boolean json;
 
-    @Option(names = "--lint", description = "Print only the warnings, one per line as CODE: MESSAGE; exit 1 when there are any.")
+    @Option(names = "--lint", description = "Print only the lint findings (not notes such as a picked wildcard seed), "
+            + "one per line as CODE: MESSAGE; exit 1 when there are any.")
     boolean lint;
 
     @Parameters(paramLabel = "TAGS", arity = "0..*",
@@ -77,10 +78,11 @@ public final class PromptCommand implements Callable<Integer> {
         };
         PromptResult r = new PromptBuilder(tokenCounter).build(animagine.toRequest(String.join(", ", tags), diffusers));
         PrintWriter out = spec.commandLine().getOut();
+        List<PromptWarning> findings = r.warnings().stream().filter(w -> !w.isNote()).toList();
         if (json) {
             out.println(json(r));
         } else if (lint) {
-            for (PromptWarning w : r.warnings()) out.println(w.code() + ": " + w.message());
+            for (PromptWarning w : findings) out.println(w.code() + ": " + w.message());
         } else {
             out.println(r.prompt());
             out.println("Negative prompt: " + r.negativePrompt());
@@ -91,7 +93,7 @@ public final class PromptCommand implements Callable<Integer> {
             for (PromptWarning w : r.warnings()) err.println("animagine: warning: " + w.message());
         }
         out.flush();
-        return lint && !r.warnings().isEmpty() ? 1 : 0;
+        return lint && !findings.isEmpty() ? 1 : 0;
     }
 
     private static String json(PromptResult r) throws Exception {

@@ -98,6 +98,10 @@ class PromptCommandTest {
         Run clean = run("prompt", "--lint", "1girl, smile");
         assertThat(clean.exit()).isZero();
         assertThat(clean.out()).isEmpty();
+        // notes (a default negative tag given up for --rating) are not findings
+        Run noted = run("prompt", "--lint", "--animagine", "3.1", "--rating", "questionable", "1girl, smile");
+        assertThat(noted.exit()).isZero();
+        assertThat(noted.out()).isEmpty();
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
+import static dev.animagine.core.animagine.PromptWarning.DEFAULT_NEGATIVE_DROPPED;
 import static dev.animagine.core.animagine.PromptWarning.NEGATIVE_CONFLICT;
 import static dev.animagine.core.animagine.PromptWarning.VERSION;
 import static dev.animagine.core.animagine.PromptWarning.WILDCARD_SEED;
@@ -146,7 +147,7 @@ public final class PromptBuilder {
             if (!asked.contains(t.bare())) {
                 out.add(t);
             } else {
-                warnings.add(new PromptWarning(NEGATIVE_CONFLICT, "'" + t.text()
+                warnings.add(new PromptWarning(DEFAULT_NEGATIVE_DROPPED, "'" + t.text()
                         + "' is left out of the default negative prompt because the prompt asks for it"));
             }
         }

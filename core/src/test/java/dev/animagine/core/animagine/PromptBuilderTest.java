@@ -85,6 +85,8 @@ class PromptBuilderTest {
         assertThat(r.warnings()).extracting(PromptWarning::message).containsExactly(
                 "'nsfw' is left out of the default negative prompt because the prompt asks for it",
                 "'oldest' is left out of the default negative prompt because the prompt asks for it");
+        assertThat(r.warnings()).allMatch(PromptWarning::isNote)
+                .extracting(PromptWarning::code).containsOnly(PromptWarning.DEFAULT_NEGATIVE_DROPPED);
     }
 
     @Test
@@ -92,6 +94,7 @@ class PromptBuilderTest {
         PromptResult r = build(PromptRequest.builder().version(V4_0).defaultNegative(false).tags("1girl, smile").negative("smile"));
         assertThat(r.negativePrompt()).isEqualTo("smile");
         assertThat(r.warnings()).extracting(PromptWarning::code).containsExactly(PromptWarning.NEGATIVE_CONFLICT);
+        assertThat(r.warnings().getFirst().isNote()).isFalse();
     }
 
     @Test
