@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -135,7 +134,7 @@ public final class ClipTokenizer {
     public static String normalize(String text) {
         String t = Ftfy.fixText(text);
         t = HtmlUnescape.unescape(HtmlUnescape.unescape(t));
-        return PythonChars.collapseWhitespace(PythonChars.strip(t)).toLowerCase(Locale.ROOT);
+        return PythonChars.lower(PythonChars.collapseWhitespace(PythonChars.strip(t)));
     }
 
     /**

@@ -70,4 +70,60 @@ final class PythonChars {
         }
         return out.toString();
     }
+
+    /**
+     * {@code str.lower()}: full lower-case mapping per code point, with Python's rule for capital
+     * sigma (final form when a cased letter precedes and none follows, skipping case-ignorables);
+     * Java's own rule looks at word boundaries instead ("ΟΔΟΣ1" differs).
+     */
+    static String lower(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            if (cp == 0x3A3) out.append(isFinalSigma(s, i) ? '\u03C2' : '\u03C3');
+            else if (cp < 0x80) out.append((char) (cp >= 'A' && cp <= 'Z' ? cp + 32 : cp));
+            else out.append(Character.toString(cp).toLowerCase(java.util.Locale.ROOT));
+            i += Character.charCount(cp);
+        }
+        return out.toString();
+    }
+
+    private static boolean isFinalSigma(String s, int at) {
+        int j = at;
+        int before = -1;
+        while (j > 0) {
+            int cp = s.codePointBefore(j);
+            j -= Character.charCount(cp);
+            if (!isCaseIgnorable(cp)) {
+                before = cp;
+                break;
+            }
+        }
+        if (before < 0 || !isCased(before)) return false;
+        for (j = at + 1; j < s.length(); ) {
+            int cp = s.codePointAt(j);
+            if (!isCaseIgnorable(cp)) return !isCased(cp);
+            j += Character.charCount(cp);
+        }
+        return true;
+    }
+
+    private static boolean isCased(int cp) {
+        return Character.isLowerCase(cp) || Character.isUpperCase(cp) || Character.isTitleCase(cp);
+    }
+
+    /** Unicode Case_Ignorable: marks, format controls, modifiers, and the word-internal punctuation of UAX #29. */
+    private static boolean isCaseIgnorable(int cp) {
+        switch (Character.getType(cp)) {
+            case Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.FORMAT, Character.MODIFIER_LETTER,
+                 Character.MODIFIER_SYMBOL:
+                return true;
+            default:
+        }
+        return switch (cp) {
+            case '\'', '.', ':', 0xB7, 0x387, 0x55F, 0x5F4, 0x2018, 0x2019, 0x2024, 0x2027, 0xFE13, 0xFE52, 0xFE55, 0xFF07,
+                 0xFF0E, 0xFF1A -> true;
+            default -> false;
+        };
+    }
 }
