@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -62,12 +64,37 @@ public final class ClipTokenizer {
         return new ClipTokenizer(v, padId);
     }
 
-    /** The vocabulary in {@code dir}: vocab.json + merges.txt if present, else bpe_simple_vocab_16e6.txt.gz. */
+    /**
+     * The vocabulary in {@code dir}: vocab.json + merges.txt if present, else bpe_simple_vocab_16e6.txt.gz.
+     * Loaded vocabularies are kept (a few, keyed by file, size and modification time): parsing takes
+     * a good part of a second and SDXL's two tokenizers usually share one.
+     */
     public static ClipVocabulary loadVocabulary(Path dir) {
         Path json = dir.resolve("vocab.json"), merges = dir.resolve("merges.txt"), gz = dir.resolve(TokenizerLocator.OPENAI_BPE);
-        if (Files.isRegularFile(json) && Files.isRegularFile(merges)) return ClipVocabulary.fromVocabJson(json, merges);
-        if (Files.isRegularFile(gz)) return ClipVocabulary.fromOpenAiBpe(gz);
+        if (Files.isRegularFile(json) && Files.isRegularFile(merges))
+            return cached(List.of(json, merges), () -> ClipVocabulary.fromVocabJson(json, merges));
+        if (Files.isRegularFile(gz)) return cached(List.of(gz), () -> ClipVocabulary.fromOpenAiBpe(gz));
         throw new AnimagineException(dir + ": no CLIP vocabulary (expected vocab.json + merges.txt, or " + TokenizerLocator.OPENAI_BPE + ")");
+    }
+
+    private static final Map<List<String>, ClipVocabulary> LOADED = new ConcurrentHashMap<>();
+
+    private static ClipVocabulary cached(List<Path> files, Supplier<ClipVocabulary> load) {
+        List<String> key = new ArrayList<>();
+        try {
+            for (Path f : files) {
+                key.add(f.toRealPath().toString());
+                key.add(Files.size(f) + "@" + Files.getLastModifiedTime(f).toMillis());
+            }
+        } catch (IOException e) {
+            return load.get(); // let the loader report the problem
+        }
+        ClipVocabulary hit = LOADED.get(key);
+        if (hit != null) return hit;
+        ClipVocabulary v = load.get();
+        if (LOADED.size() >= 4) LOADED.clear();
+        LOADED.put(List.copyOf(key), v);
+        return v;
     }
 
     /** special_tokens_map.json's pad_token (a string or {"content": ...}), or null when absent. */

@@ -121,8 +121,10 @@ public final class ClipVocabulary {
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if (line.isEmpty()) continue;
-            String[] parts = line.trim().split("\\s+");
-            if (parts.length != 2)
+            String trimmed = line.strip();
+            int sp = trimmed.indexOf(' ');
+            String[] parts = sp < 0 ? new String[] {trimmed} : new String[] {trimmed.substring(0, sp), trimmed.substring(sp + 1).strip()};
+            if (parts.length != 2 || parts[1].isEmpty() || parts[1].indexOf(' ') >= 0)
                 throw new AnimagineException(file + ": line " + (i + 2) + " is not a merge of two symbols: '" + line + "'");
             merges.add(parts);
         }
