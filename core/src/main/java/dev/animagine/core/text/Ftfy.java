@@ -8,8 +8,7 @@ import java.text.Normalizer;
  * '&lt;'), C1 controls read as Windows-1252, Latin ligatures split, fullwidth/halfwidth forms to
  * their normal width, curly quotes straightened, line breaks unified, lone surrogates replaced,
  * terminal escapes and invisible control characters removed, then NFC.
- * Not ported: ftfy's mojibake repair ({@code fix_encoding}: re-decoding text that looks like UTF-8
- * read as a single-byte encoding, such as "cafÃ©"); such text is tokenized as it is written.
+ * Mojibake repair ({@link Mojibake}, ftfy's {@code fix_encoding}) runs where ftfy runs it.
  */
 public final class Ftfy {
     private Ftfy() {}
@@ -41,6 +40,7 @@ public final class Ftfy {
         while (true) {
             String orig = text;
             if (unescapeHtml) text = HtmlUnescape.unescapeStrict(text);
+            text = Mojibake.fixEncoding(text);
             text = fixC1Controls(text);
             text = fixLatinLigatures(text);
             text = fixCharacterWidth(text);
