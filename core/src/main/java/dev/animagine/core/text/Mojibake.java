@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
 final class Mojibake {
     private Mojibake() {}
 
-    private static final Map<String, String> CLASSES = new HashMap<>(); // category or clue → escaped class body
+    private static final Map<String, BitSet> CLASSES = new HashMap<>(); // category or clue → members
     private static final Map<String, char[]> CHARMAPS = new LinkedHashMap<>(); // in the order ftfy tries them
 
     static {
@@ -40,9 +41,9 @@ final class Mojibake {
                     for (int b = 0; b < 256; b++) table[b] = (char) Integer.parseInt(hex[b], 16);
                     CHARMAPS.put(f[1], table);
                 } else {
-                    StringBuilder body = new StringBuilder();
-                    for (String h : hex) body.append("\\x{").append(h).append('}');
-                    CLASSES.put(f[1], body.toString());
+                    BitSet members = new BitSet();
+                    for (String h : hex) members.set(Integer.parseInt(h, 16));
+                    CLASSES.put(f[1], members);
                 }
             }
         } catch (IOException e) {
@@ -50,84 +51,94 @@ final class Mojibake {
         }
     }
 
-    // ---- regex building: "cat" members, literal characters, Python's \s and \w ----
-
-    private static String cat(String name) {
-        String body = CLASSES.get(name);
-        if (body == null) throw new IllegalStateException("ftfy-tables.tsv has no class " + name);
-        return body;
+    /** A set of code points. */
+    @FunctionalInterface
+    private interface CharClass {
+        boolean has(int cp);
     }
 
-    private static String chars(String literal) {
-        StringBuilder b = new StringBuilder();
-        literal.codePoints().forEach(cp -> b.append("\\x{").append(Integer.toHexString(cp)).append('}'));
-        return b.toString();
+    /** The union of categories (plain names) and literal characters (any other string). */
+    private static CharClass set(String... parts) {
+        BitSet u = new BitSet();
+        for (String p : parts) {
+            BitSet cat = CLASSES.get(p);
+            if (cat != null) u.or(cat);
+            else p.codePoints().forEach(u::set);
+        }
+        return u::get;
     }
 
-    /** A character class of categories (plain names) and escaped fragments. */
-    private static String set(String... parts) {
-        StringBuilder b = new StringBuilder("[");
-        for (String p : parts) b.append(CLASSES.containsKey(p) ? cat(p) : p);
-        return b.append(']').toString();
+    private static final CharClass PY_SPACE = PythonChars::isSpace, PY_WORD = PythonChars::isWordChar,
+            LOWER_ASCII = cp -> cp >= 'a' && cp <= 'z',
+            ASCII_LETTER = cp -> LOWER_ASCII.has(cp) || (cp >= 'A' && cp <= 'Z'),
+            NOT_ASCII_LETTER = cp -> !ASCII_LETTER.has(cp),
+            NOT_NEWLINE = cp -> cp != '\n';
+
+    /** One of ftfy's badness rules: consecutive characters from these classes (optionally only at the start). */
+    private record Rule(boolean atStart, CharClass... sequence) {
+        Rule(CharClass... sequence) {
+            this(false, sequence);
+        }
+
+        boolean matchesAt(int[] cps, int i) {
+            if (atStart && i != 0) return false;
+            if (i + sequence.length > cps.length) return false;
+            for (int k = 0; k < sequence.length; k++)
+                if (!sequence[k].has(cps[i + k])) return false;
+            return true;
+        }
     }
 
-    private static final String PY_SPACE = "[\\t\\n\\x0B\\f\\r\\x1C-\\x20\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]";
-    private static final String PY_WORD = "[\\p{L}\\p{N}_]";
-
-    /** ftfy's badness rules: each alternative is a juxtaposition that signals mojibake. */
-    private static final Pattern BADNESS;
+    /** ftfy's badness heuristic: juxtapositions that are rare in real text but typical of mojibake. */
+    private static final List<Rule> BADNESS;
 
     static {
         String la = "lower_accented", ua = "upper_accented", sp = "start_punctuation", ep = "end_punctuation";
-        String arabic = set(chars("ØÙ")) + set("common", "currency", "bad", "numeric", sp, chars("ŸŠ®°µ»"));
-        List<String> rules = List.of(
-                set("c1"),
-                set("bad", la, ua, "box", sp, ep, "currency", "numeric", "law") + set("bad"),
-                "[a-zA-Z]" + set("lower_common", "upper_common") + set("bad"),
-                set("bad") + set(la, ua, "box", sp, ep, "currency", "numeric", "law"),
-                set(la, "lower_common", "box", ep, "currency", "numeric") + set(ua),
-                set("box", ep, "currency", "numeric") + set(la),
-                set(la, "box", ep) + set("currency"),
-                PY_SPACE + set(ua) + set("currency"),
-                set(ua, "box") + set("numeric", "law"),
-                set(la, ua, "box", "currency", ep) + set(sp) + set("numeric"),
-                set(la, ua, "currency", "numeric", "box", "law") + set(ep) + set(sp),
-                set("currency", "numeric", "box") + set(sp),
-                "[a-z]" + set(ua) + set(sp, "currency"),
-                set("box") + set("kaomoji"),
-                set(la, ua, "currency", "numeric", sp, ep, "law") + set("box"),
-                set("box") + set(ep),
-                set(la, ua) + set(sp, ep) + PY_WORD,
-                set(chars("Œœ")) + "[^A-Za-z]",
-                set(ua) + chars("°"),
-                set(chars("ÂÃÎÐ")) + set(chars("€œŠš¢£Ÿž\u00A0\u00AD®©°·»"), sp, ep, chars("–—´")),
-                chars("×") + set(chars("²³")),
-                arabic + arabic,
-                chars("à") + set(chars("²µ¹¼½¾")),
-                chars("√") + set(chars("±∂†≠®™´≤≥¥µø")),
-                chars("≈") + set(chars("°¢")),
-                chars("‚Ä") + set(chars("ìîïòôúùû†°¢π")),
-                chars("‚") + set(chars("âó")) + set(chars("àä°ê")),
-                chars("вЂ"),
-                set(chars("ВГРС")) + set("c1", "bad", sp, ep, "currency", chars("°µ")) + set(chars("ВГРС")),
-                chars("ГўВЂВ") + "." + "[A-Za-z ]",
-                chars("Ã") + set(chars("\u00A0¡")),
-                "[a-z]" + PY_SPACE + "?" + set(chars("ÃÂ")) + "[ ]",
-                "^" + set(chars("ÃÂ")) + "[ ]",
-                set("a-z.,?!", ep) + chars("Â") + set(" ", sp, ep),
-                chars("β€") + set(chars("™\u00A0Ά\u00AD®°")),
-                set(chars("ΒΓΞΟ")) + set("c1", "bad", sp, ep, "currency", chars("°")) + set(chars("ΒΓΞΟ")),
-                chars("ā€"));
-        // UNIX_LINES: '.' excludes only '\n', like Python's
-        BADNESS = Pattern.compile(String.join("|", rules), Pattern.UNIX_LINES);
+        CharClass arabicLead = set("ØÙ"), arabicNext = set("common", "currency", "bad", "numeric", sp, "ŸŠ®°µ»");
+        CharClass aHatOrTilde = set("ÃÂ"), space = set(" ");
+        BADNESS = List.of(
+                new Rule(set("c1")),
+                new Rule(set("bad", la, ua, "box", sp, ep, "currency", "numeric", "law"), set("bad")),
+                new Rule(ASCII_LETTER, set("lower_common", "upper_common"), set("bad")),
+                new Rule(set("bad"), set(la, ua, "box", sp, ep, "currency", "numeric", "law")),
+                new Rule(set(la, "lower_common", "box", ep, "currency", "numeric"), set(ua)),
+                new Rule(set("box", ep, "currency", "numeric"), set(la)),
+                new Rule(set(la, "box", ep), set("currency")),
+                new Rule(PY_SPACE, set(ua), set("currency")),
+                new Rule(set(ua, "box"), set("numeric", "law")),
+                new Rule(set(la, ua, "box", "currency", ep), set(sp), set("numeric")),
+                new Rule(set(la, ua, "currency", "numeric", "box", "law"), set(ep), set(sp)),
+                new Rule(set("currency", "numeric", "box"), set(sp)),
+                new Rule(LOWER_ASCII, set(ua), set(sp, "currency")),
+                new Rule(set("box"), set("kaomoji")),
+                new Rule(set(la, ua, "currency", "numeric", sp, ep, "law"), set("box")),
+                new Rule(set("box"), set(ep)),
+                new Rule(set(la, ua), set(sp, ep), PY_WORD),
+                new Rule(set("Œœ"), NOT_ASCII_LETTER),
+                new Rule(set(ua), set("°")),
+                new Rule(set("ÂÃÎÐ"), set("€œŠš¢£Ÿž\u00A0\u00AD®©°·»", sp, ep, "–—´")),
+                new Rule(set("×"), set("²³")),
+                new Rule(arabicLead, arabicNext, arabicLead, arabicNext),
+                new Rule(set("à"), set("²µ¹¼½¾")),
+                new Rule(set("√"), set("±∂†≠®™´≤≥¥µø")),
+                new Rule(set("≈"), set("°¢")),
+                new Rule(set("‚"), set("Ä"), set("ìîïòôúùû†°¢π")),
+                new Rule(set("‚"), set("âó"), set("àä°ê")),
+                new Rule(set("в"), set("Ђ")),
+                new Rule(set("ВГРС"), set("c1", "bad", sp, ep, "currency", "°µ"), set("ВГРС")),
+                new Rule(set("Г"), set("ў"), set("В"), set("Ђ"), set("В"), NOT_NEWLINE, set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz ")),
+                new Rule(set("Ã"), set("\u00A0¡")),
+                new Rule(LOWER_ASCII, aHatOrTilde, space), // [a-z]\s?[ÃÂ][ ], without the space
+                new Rule(LOWER_ASCII, PY_SPACE, aHatOrTilde, space), // ... and with it
+                new Rule(true, aHatOrTilde, space),
+                new Rule(set("abcdefghijklmnopqrstuvwxyz.,?!", ep), set("Â"), set(" ", sp, ep)),
+                new Rule(set("β"), set("€"), set("™\u00A0Ά\u00AD®°")),
+                new Rule(set("ΒΓΞΟ"), set("c1", "bad", sp, ep, "currency", "°"), set("ΒΓΞΟ")),
+                new Rule(set("ā"), set("€")));
     }
 
-    /** Runs of what look like UTF-8 sequences read as single bytes, not right after another such byte. */
-    private static final Pattern UTF8_DETECTOR = Pattern.compile(
-            "(?<!" + set("utf8_continuation_strict") + ")(?:"
-                    + set("utf8_first_of_2") + set("utf8_continuation") + "|"
-                    + set("utf8_first_of_3") + set("utf8_continuation") + "{2}|"
-                    + set("utf8_first_of_4") + set("utf8_continuation") + "{3})+");
+    private static final CharClass CONT = set("utf8_continuation"), CONT_STRICT = set("utf8_continuation_strict"),
+            FIRST_OF_2 = set("utf8_first_of_2"), FIRST_OF_3 = set("utf8_first_of_3"), FIRST_OF_4 = set("utf8_first_of_4");
 
     // byte patterns run on bytes held one per char (Latin-1)
     private static final String CONT_NOT_85_A0 = "[\\x80-\\x84\\x86-\\x9f\\xa1-\\xbf]";
@@ -157,7 +168,38 @@ final class Mojibake {
 
     /** ftfy's {@code is_bad}. */
     static boolean isBad(String text) {
-        return BADNESS.matcher(text).find();
+        int[] cps = text.codePoints().toArray();
+        for (int i = 0; i < cps.length; i++)
+            for (Rule r : BADNESS)
+                if (r.matchesAt(cps, i)) return true;
+        return false;
+    }
+
+    /**
+     * ftfy's UTF-8 detector at code point {@code i}: one or more of (lead of 2 + 1 continuation | lead of
+     * 3 + 2 | lead of 4 + 3), not right after a strict continuation character. Returns the end, or -1.
+     */
+    private static int utf8RunAt(int[] cps, int i) {
+        if (i > 0 && CONT_STRICT.has(cps[i - 1])) return -1;
+        int end = i;
+        while (true) {
+            int next = sequenceAt(cps, end);
+            if (next < 0) return end > i ? end : -1;
+            end = next;
+        }
+    }
+
+    private static int sequenceAt(int[] cps, int i) {
+        if (i >= cps.length) return -1;
+        int lead = cps[i];
+        int[] lengths = {FIRST_OF_2.has(lead) ? 1 : 0, FIRST_OF_3.has(lead) ? 2 : 0, FIRST_OF_4.has(lead) ? 3 : 0};
+        for (int conts : lengths) { // alternatives in the pattern's order
+            if (conts == 0 || i + conts >= cps.length) continue;
+            boolean ok = true;
+            for (int k = 1; k <= conts; k++) ok &= CONT.has(cps[i + k]);
+            if (ok) return i + conts + 1;
+        }
+        return -1;
     }
 
     /** ftfy's {@code fix_encoding}: one-step fixes until nothing changes. */
@@ -182,7 +224,7 @@ final class Mojibake {
             String fixed = Utf8.decode(bytes, bytes.indexOf('\u00ED') >= 0 || bytes.indexOf('\u00C0') >= 0);
             if (fixed != null) return fixed;
         }
-        if (UTF8_DETECTOR.matcher(text).find()) {
+        if (hasUtf8Run(text)) {
             String fixed = decodeInconsistentUtf8(text);
             if (!fixed.equals(text)) return fixed;
         }
@@ -201,16 +243,25 @@ final class Mojibake {
 
     /** Fixes the mojibake-looking runs on their own, for text mixing encodings. */
     private static String decodeInconsistentUtf8(String text) {
-        Matcher m = UTF8_DETECTOR.matcher(text);
+        int[] cps = text.codePoints().toArray();
         StringBuilder out = new StringBuilder(text.length());
-        int last = 0;
-        while (m.find()) {
-            String run = m.group();
-            out.append(text, last, m.start());
-            out.append(run.codePointCount(0, run.length()) < text.codePointCount(0, text.length()) && isBad(run) ? fixEncoding(run) : run);
-            last = m.end();
+        for (int i = 0; i < cps.length; ) {
+            int end = utf8RunAt(cps, i);
+            if (end < 0) {
+                out.appendCodePoint(cps[i++]);
+                continue;
+            }
+            String run = new String(cps, i, end - i);
+            out.append(end - i < cps.length && isBad(run) ? fixEncoding(run) : run);
+            i = end;
         }
-        return out.append(text, last, text.length()).toString();
+        return out.toString();
+    }
+
+    private static boolean hasUtf8Run(String text) {
+        int[] cps = text.codePoints().toArray();
+        for (int i = 0; i < cps.length; i++) if (utf8RunAt(cps, i) >= 0) return true;
+        return false;
     }
 
     private static String restoreByteA0(String bytes) {

@@ -57,29 +57,34 @@ public final class TokenizerLocator {
             + "tokenizer/ folder, or OpenAI's " + OPENAI_BPE + ", next to the model or in a folder given with --tokenizer DIR or $" + ENV_DIR + ")";
 
     SdxlTokenizers locate(Path model, Path tokenizerDir) {
+        return load(locateDirectory(model, tokenizerDir));
+    }
+
+    /** The folder {@link #find} would load, without loading it. */
+    Path locateDirectory(Path model, Path tokenizerDir) {
         List<String> looked = new ArrayList<>();
         if (model != null) {
             if (!Files.exists(model)) throw new InvalidArgumentException("model not found: " + model);
             Path beside = Files.isDirectory(model) ? model : model.toAbsolutePath().getParent();
             if (beside != null) {
-                if (qualifies(beside)) return load(beside);
+                if (qualifies(beside)) return beside;
                 looked.add(beside.toString());
             }
         }
         if (tokenizerDir != null) {
             if (!Files.isDirectory(tokenizerDir)) throw new InvalidArgumentException("--tokenizer: not a directory: " + tokenizerDir);
-            if (qualifies(tokenizerDir)) return load(tokenizerDir);
+            if (qualifies(tokenizerDir)) return tokenizerDir;
             throw new InvalidArgumentException("--tokenizer " + tokenizerDir + ": no CLIP tokenizer there " + WHAT_TO_PUT);
         }
         String fromEnv = env.get(ENV_DIR);
         if (fromEnv != null && !fromEnv.isBlank()) {
             Path d = Path.of(fromEnv);
-            if (qualifies(d)) return load(d);
+            if (qualifies(d)) return d;
             looked.add("$" + ENV_DIR + "=" + fromEnv);
         }
         for (Path hub : hubCaches()) {
             Path snapshot = hfSnapshot(hub.resolve(HF_REPO_DIR));
-            if (snapshot != null) return load(snapshot);
+            if (snapshot != null) return snapshot;
             looked.add(hub.resolve(HF_REPO_DIR).toString());
         }
         throw new InvalidArgumentException("no CLIP tokenizer vocabulary found " + WHAT_TO_PUT + "; looked in: " + String.join(", ", looked));

@@ -72,16 +72,20 @@ class TokenizerLocatorTest {
         Files.writeString(hub.resolve(TokenizerLocator.HF_REPO_DIR).resolve("refs/main"), "abc123\n");
 
         Map<String, String> all = Map.of(TokenizerLocator.ENV_DIR, env.toString(), "HF_HUB_CACHE", hub.toString());
-        assertThat(locator(all).locate(model, option).source()).isEqualTo(option.toString());
-        assertThat(locator(all).locate(model, null).source()).isEqualTo(env.toString());
-        assertThat(locator(Map.of("HF_HUB_CACHE", hub.toString())).locate(model, null).source()).isEqualTo(snap.toString());
-        assertThat(locator(Map.of("HF_HOME", tmp.toString())).locate(model, null).source()).isEqualTo(snap.toString());
+        assertThat(locator(all).locateDirectory(model, option)).isEqualTo(option);
+        assertThat(locator(all).locateDirectory(model, null)).isEqualTo(env);
+        assertThat(locator(Map.of("HF_HUB_CACHE", hub.toString())).locateDirectory(model, null)).isEqualTo(snap);
+        assertThat(locator(Map.of("HF_HOME", tmp.toString())).locateDirectory(model, null)).isEqualTo(snap);
+        // and what is found loads: the HF snapshot's vocabulary, SDXL's paddings
+        SdxlTokenizers t = locator(Map.of("HF_HUB_CACHE", hub.toString())).locate(model, null);
+        assertThat(t.first().pad()).isEqualTo(49407);
+        assertThat(t.second().pad()).isEqualTo(0);
     }
 
     @Test
     void theHomeCacheIsTheLastResort() throws IOException {
         Path snap = copyVocab(tmp.resolve("home/.cache/huggingface/hub").resolve(TokenizerLocator.HF_REPO_DIR).resolve("snapshots/x"), true);
-        assertThat(locator(Map.of()).locate(null, null).source()).isEqualTo(snap.toString());
+        assertThat(locator(Map.of()).locateDirectory(null, null)).isEqualTo(snap);
     }
 
     @Test
