@@ -42,7 +42,9 @@ public enum EmphasisMode {
      * does in float32: {@code z} is [tokens, channels] row-major (tokens = 77 × prompts in the batch
      * chunk), {@code multipliers} has one entry per token (rounded to float, as {@code torch.asarray} does).
      * ORIGINAL computes the mean over the whole chunk tensor before and after multiplying and scales
-     * by their ratio.
+     * by their ratio. For SDXL, A1111 does this inside each text encoder's wrapper: CLIP-L's and bigG's
+     * hidden states are weighted (and their means restored) separately before they are concatenated,
+     * and bigG's pooled embedding is taken before weighting.
      */
     public void apply(float[] z, double[] multipliers, int channels) {
         if (this == IGNORE || this == NONE) return;

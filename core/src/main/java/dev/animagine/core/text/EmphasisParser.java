@@ -124,8 +124,7 @@ public final class EmphasisParser {
             ascii.append((char) cp);
         }
         if (dots > 1 || digits == 0)
-            throw new InvalidArgumentException("prompt: the emphasis weight '" + s + "' is not a number (could not convert string to float: '"
-                    + s + "') in: " + abbreviate(prompt));
+            throw new InvalidArgumentException("prompt: emphasis weight '" + s + "' is not a number (in \"" + abbreviate(prompt) + "\")");
         return Double.parseDouble(ascii.toString());
     }
 
