@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A1111's {@code tokenize_line} and emphasis: every case of {@code a1111/chunking.json} — parsed runs,
  * per-run ids, the 77-id chunks and multipliers (exact), the token counter, the ids each SDXL encoder is
- * fed — and the "Original" emphasis on the stand-in hidden states (float32, within 1e-5 abs + 1e-5 rel).
+ * fed — and the "Original" emphasis on the stand-in hidden states (float32; tolerance scaled by the
+ * conditioning of the means, see the test).
  */
 class PromptChunkerTest {
     static SdxlTokenizers tokenizers;
@@ -74,10 +75,13 @@ class PromptChunkerTest {
                 for (int i = 0; i < tp.chunks().size(); i++) {
                     float[][] zin = matrix(e.get("z_in").get(i)), zout = matrix(e.get("z_out").get(i));
                     float[] z = flat(zin);
-                    mode.apply(z, tp.chunks().get(i).multipliers(), zin[0].length);
-                    // torch's float32 mean differs from ours (double) in the last bits, and the ratio of two means
-                    // near zero amplifies that (sum|z|/|sum z| reaches ~830 here): measured max |diff| 3.1e-6
-                    Close.assertClose(id + " emphasis chunk " + i, z, flat(zout), 1e-5, 1e-5);
+                    double[] mults = tp.chunks().get(i).multipliers();
+                    // torch takes float32 means, we sum in double; a mean near zero amplifies the difference by
+                    // its condition number sum|z|/|sum z| (up to ~830 in the public cases: measured max |diff|
+                    // 3.1e-6), so the relative tolerance is 1e-5 or 4 float32 ulps times that condition number
+                    double cond = Math.max(condition(z, null, 0), condition(z, mults, zin[0].length));
+                    mode.apply(z, mults, zin[0].length);
+                    Close.assertClose(id + " emphasis chunk " + i, z, flat(zout), 1e-6, Math.max(1e-5, 4 * 0x1p-24 * cond));
                 }
             }
         }
@@ -133,6 +137,17 @@ class PromptChunkerTest {
         float[] ignored = z.clone();
         EmphasisMode.IGNORE.apply(ignored, m, 2);
         assertThat(ignored).containsExactly(z);
+    }
+
+    /** sum|z·m| / |sum z·m| (m = 1 when null). */
+    static double condition(float[] z, double[] m, int channels) {
+        double abs = 0, sum = 0;
+        for (int k = 0; k < z.length; k++) {
+            double v = z[k] * (m == null ? 1.0 : (float) m[k / channels]);
+            abs += Math.abs(v);
+            sum += v;
+        }
+        return abs / Math.abs(sum);
     }
 
     static float[][] matrix(JsonNode rows) {
