@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** Both SDXL text towers against open_clip's outputs on the fixture models, from the stored token ids. */
 class ClipTextModelTest {
     static final double ATOL = 1e-4, RTOL = 1e-4;
@@ -26,10 +28,21 @@ class ClipTextModelTest {
             Path folder = Fixtures.resolveIndexPath(set.get("model").get("path").asText());
             ClipTextModel l = new ClipTextModel(DiffusersComponents.clipConfig(folder, "text_encoder"), DiffusersComponents.weights(folder, "text_encoder"));
             ClipTextModel g = new ClipTextModel(DiffusersComponents.clipConfig(folder, "text_encoder_2"), DiffusersComponents.weights(folder, "text_encoder_2"));
+            PromptTokenizer tokenizer = new PromptTokenizer(TokenizerLocator.find(folder, null), PromptMode.DIFFUSERS);
+            SdxlTextEncoder encoder = new SdxlTextEncoder(l, g);
             for (JsonNode id : set.get("cases")) {
                 JsonNode c = caseById(index, id.asText());
                 if (!c.get("kind").asText().equals("encode")) continue;
                 tests.add(DynamicTest.dynamicTest(id.asText(), () -> check(c, l, g)));
+                tests.add(DynamicTest.dynamicTest(id.asText() + " from the prompt", () -> {
+                    TokenizedPrompt tp = tokenizer.tokenize(c.get("inputs").get("prompt").asText());
+                    assertThat(tp.chunks()).hasSize(1);
+                    assertThat(tp.chunks().getFirst().encoder1Ids()).containsExactly(ids(c, "input_ids_tokenizer")[0]);
+                    assertThat(tp.chunks().getFirst().encoder2Ids()).containsExactly(ids(c, "input_ids_tokenizer_2")[0]);
+                    SdxlTextEncoder.Embedding e = encoder.encode(tp, 1);
+                    Close.assertClose("prompt_embeds", e.hiddenStates(), expected(c, "prompt_embeds"), ATOL, RTOL);
+                    Close.assertClose("pooled_prompt_embeds", e.pooled(), expected(c, "pooled_prompt_embeds"), ATOL, RTOL);
+                }));
             }
         }
         return tests;
