@@ -120,6 +120,14 @@ public final class SgmToDiffusers {
             if (!m.matches() || layersPerBlock < 1) return null;
             String block = m.group(1), rest = m.group(3);
             int b = parse(m.group(2));
+            if (block.equals("middle_block")) {
+                return switch (b) {
+                    case 0 -> resnet("mid_block.resnets.0", rest);
+                    case 1 -> "mid_block.attentions.0." + rest;
+                    case 2 -> resnet("mid_block.resnets.1", rest);
+                    default -> null;
+                };
+            }
             Matcher sub = NUM.matcher("x." + rest);
             if (!sub.matches() || b < 0) return null;
             int layer = parse(sub.group(2));
@@ -134,12 +142,6 @@ public final class SgmToDiffusers {
                     yield layer == 0 ? resnet("down_blocks." + level + ".resnets." + j, inner)
                             : layer == 1 ? "down_blocks." + level + ".attentions." + j + "." + inner : null;
                 }
-                case "middle_block" -> switch (layer) {
-                    case 0 -> resnet("mid_block.resnets.0", inner);
-                    case 1 -> "mid_block.attentions.0." + inner;
-                    case 2 -> resnet("mid_block.resnets.1", inner);
-                    default -> null;
-                };
                 case "output_blocks" -> {
                     int level = b / per, j = b % per;
                     if (layer == 0) yield resnet("up_blocks." + level + ".resnets." + j, inner);
