@@ -148,7 +148,7 @@ public final class SafetensorsWriter {
         byte[] header = header();
         long size = 8 + header.length + dataSize();
         AtomicFiles.write(path, overwrite, tmp -> {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
                  Arena arena = Arena.ofShared()) {
                 // Setting the length first makes a sparse file; sources that write nothing leave holes.
                 ch.truncate(0);
