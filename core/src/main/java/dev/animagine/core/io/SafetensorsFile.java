@@ -11,13 +11,17 @@ import dev.animagine.core.tensor.DType;
 import dev.animagine.core.tensor.Shape;
 import dev.animagine.core.tensor.StoredTensor;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -83,9 +87,9 @@ public final class SafetensorsFile implements AutoCloseable {
             if (8 + headerLen > size)
                 throw new AnimagineException(where + ": file is truncated (header declares " + headerLen
                         + " bytes, file has " + size + "; incomplete download?)");
-            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-            readFully(ch, hb, 8);
-            String header = decodeUtf8(hb.flip(), where);
+            byte[] header = new byte[(int) headerLen];
+            readFully(ch, ByteBuffer.wrap(header), 8);
+            requireUtf8(header, where);
             long dataStart = 8 + headerLen;
             MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             Map<String, String> meta = new LinkedHashMap<>();
@@ -114,24 +118,29 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    private static String decodeUtf8(ByteBuffer b, String where) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(b).toString();
-        } catch (CharacterCodingException e) {
-            throw new AnimagineException(where + ": not a safetensors file (header is not UTF-8 text)");
+    /** Validates UTF-8 through a small reused buffer, so no copy of the header is made. */
+    private static void requireUtf8(byte[] header, String where) {
+        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(header);
+        CharBuffer out = CharBuffer.allocate(4096);
+        while (true) {
+            CoderResult r = dec.decode(in, out.clear(), true);
+            if (r.isError())
+                throw new AnimagineException(where + ": not a safetensors file (header is not UTF-8 text)");
+            if (r.isUnderflow()) break;
         }
     }
 
     private record Range(String name, long begin, long end) {}
 
-    private static Map<String, StoredTensor> parseHeader(String header, String where, MemorySegment all,
+    private static Map<String, StoredTensor> parseHeader(byte[] header, String where, MemorySegment all,
                                                          long dataStart, long dataSize, Map<String, String> meta) {
         // Streamed at the top level so a duplicated name is reported as such (a tree would keep the last).
         Map<String, JsonNode> entries = new LinkedHashMap<>();
-        try (JsonParser p = JSON.createParser(header)) {
+        // a Reader, not the bytes: Jackson would otherwise guess UTF-16/32 from leading NULs
+        try (JsonParser p = JSON.createParser(new InputStreamReader(new ByteArrayInputStream(header), StandardCharsets.UTF_8))) {
             if (p.nextToken() != JsonToken.START_OBJECT)
                 throw new AnimagineException(where + ": invalid safetensors header (expected a JSON object)");
             for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
