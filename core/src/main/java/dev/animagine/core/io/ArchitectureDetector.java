@@ -277,8 +277,22 @@ public final class ArchitectureDetector {
                     + " have " + dv + " (config of a different architecture?)");
     }
 
-    /** Number of distinct N among names starting with {@code prefix + "N."}. */
-    static int countIndices(Map<String, StoredTensor> w, String prefix) {
-        return SgmToDiffusers.countIndices(w.keySet(), prefix);
+    /**
+     * Number of blocks N such that names {@code prefix + "0."} .. {@code prefix + (N-1) + "."} exist; a gap
+     * is an error (so a stray high index cannot make the architecture, and its key list, huge).
+     */
+    private int countIndices(Map<String, StoredTensor> w, String prefix) {
+        java.util.BitSet seen = new java.util.BitSet();
+        for (String k : w.keySet()) {
+            if (!k.startsWith(prefix)) continue;
+            int dot = k.indexOf('.', prefix.length());
+            int v = dot < 0 ? -1 : SgmToDiffusers.parse(k.substring(prefix.length(), dot));
+            if (v >= 0) seen.set(v);
+        }
+        int n = seen.cardinality();
+        if (n > 0 && seen.length() != n)
+            throw new AnimagineException(origin + ": weights '" + prefix + seen.nextClearBit(0) + ".*' are missing (but '" + prefix
+                    + (seen.length() - 1) + ".*' exist): incomplete or corrupt checkpoint");
+        return n;
     }
 }

@@ -61,7 +61,8 @@ public final class SgmToDiffusers {
                     || key.startsWith(vaePrefix + "quant_conv.") || key.startsWith(vaePrefix + "post_quant_conv."))) {
                 c = vae;
                 name = vaeName(key.substring(vaePrefix.length()), vaeLevels);
-                if (name != null && name.contains(".attentions.0.to_") && name.endsWith(".weight") && t.rank() == 4)
+                // 1x1 convolution weights [C, C, 1, 1] are linear weights; any other shape is left for validation to report
+                if (name != null && name.contains(".attentions.0.to_") && name.endsWith(".weight") && t.rank() == 4 && t.dim(2) == 1 && t.dim(3) == 1)
                     t = t.reshape(t.dim(0), t.dim(1));
             } else if (key.startsWith(Component.TEXT_ENCODER.sgmPrefix())) {
                 c = Component.TEXT_ENCODER;

@@ -75,6 +75,14 @@ class CheckpointRejectionsTest {
     }
 
     @Test
+    void strayLayerIndexIsAGapNotAHugeModel() {
+        // text_encoder_2's layer 0 renumbered far away: refused as a gap, no million-layer architecture is built
+        Path p = ModelFiles.derived(dir.resolve("gap.safetensors"),
+                k -> k.replaceFirst("^(conditioner\\.embedders\\.1\\.model\\.transformer\\.resblocks\\.)0\\.", "$1999999."), Map.of());
+        assertRefused(p, "are missing", "999999");
+    }
+
+    @Test
     void missingVaeSaysToPassOne() {
         Path p = ModelFiles.without(dir.resolve("novae.safetensors"), k -> k.startsWith("first_stage_model."));
         assertRefused(p, "no VAE", "--vae");
