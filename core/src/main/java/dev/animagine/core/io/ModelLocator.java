@@ -45,7 +45,8 @@ public final class ModelLocator {
         Path p = Path.of(model);
         if (Files.isRegularFile(p)) return new Located(p, Layout.SINGLE_FILE);
         if (Files.isDirectory(p)) return directory(p, model);
-        if (REPO_ID.matcher(model).matches() && !model.startsWith(".")) return repoId(model, options);
+        boolean looksLikeFile = model.matches("(?i).*\\.(safetensors|ckpt|pt|pth|bin|gguf|json)$");
+        if (REPO_ID.matcher(model).matches() && !model.startsWith(".") && !looksLikeFile) return repoId(model, options);
         throw new InvalidArgumentException(model + ": no such file or directory");
     }
 

@@ -95,6 +95,17 @@ class CheckpointRejectionsTest {
     }
 
     @Test
+    void otherDiffusersPipelines() throws java.io.IOException {
+        String[][] pipelines = {{"StableDiffusionPipeline", "Stable Diffusion 1.x/2.x"}, {"StableDiffusion3Pipeline", "Stable Diffusion 3"},
+                {"FluxPipeline", "Flux"}, {"KandinskyPipeline", "not supported"}};
+        for (String[] p : pipelines) {
+            Path folder = java.nio.file.Files.createDirectories(dir.resolve(p[0]));
+            java.nio.file.Files.writeString(folder.resolve("model_index.json"), "{\"_class_name\": \"" + p[0] + "\"}");
+            assertRefused(folder, p[1]);
+        }
+    }
+
+    @Test
     void pickleCheckpoint() {
         assertRefused(ModelFiles.pickle(dir), "pickle", "not supported", "safetensors");
     }
@@ -110,6 +121,8 @@ class CheckpointRejectionsTest {
     void nonexistentPathIsAUsageError() {
         assertThatThrownBy(() -> Checkpoint.open(dir.resolve("nope.safetensors"), CheckpointOptions.DEFAULT))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("nope.safetensors").hasMessageContaining("no such file");
+        assertThatThrownBy(() -> Checkpoint.open("models/nope.safetensors", CheckpointOptions.DEFAULT))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("no such file");
     }
 
     @Test
