@@ -19,6 +19,8 @@ final class FuzzSupport {
             Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
             Path d = base.resolve("animagine-fuzz-" + name + "-" + ProcessHandle.current().pid());
             Files.createDirectories(d);
+            // Jazzer may end a fuzzing JVM without running @AfterAll
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(d)));
             return d;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
