@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * from the repository root; a held-out set with the same structure can be pointed at the same way.
  */
 public final class Fixtures {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private static final Map<Path, SafetensorsFile> OPEN = new ConcurrentHashMap<>();
 
     private Fixtures() {}

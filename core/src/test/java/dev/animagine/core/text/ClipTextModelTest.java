@@ -3,7 +3,8 @@ package dev.animagine.core.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.animagine.core.tensor.StoredTensor;
 import dev.animagine.core.testing.Close;
-import dev.animagine.core.testing.DiffusersComponents;
+import dev.animagine.core.io.Checkpoint;
+import dev.animagine.core.testing.TestModels;
 import dev.animagine.core.testing.Fixtures;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -24,10 +25,10 @@ class ClipTextModelTest {
         List<DynamicTest> tests = new ArrayList<>();
         JsonNode index = Fixtures.json("text_encoders/index.json");
         for (JsonNode set : index.get("model_sets")) {
-            if (!set.get("model").get("layout").asText().equals("diffusers")) continue; // single files: see the checkpoint tests
-            Path folder = Fixtures.resolveIndexPath(set.get("model").get("path").asText());
-            ClipTextModel l = new ClipTextModel(DiffusersComponents.clipConfig(folder, "text_encoder"), DiffusersComponents.weights(folder, "text_encoder"));
-            ClipTextModel g = new ClipTextModel(DiffusersComponents.clipConfig(folder, "text_encoder_2"), DiffusersComponents.weights(folder, "text_encoder_2"));
+            Checkpoint ckpt = TestModels.open(set.get("model").get("path").asText());
+            ClipTextModel l = new ClipTextModel(ckpt.architecture().textEncoder(), ckpt.textEncoder());
+            ClipTextModel g = new ClipTextModel(ckpt.architecture().textEncoder2(), ckpt.textEncoder2());
+            Path folder = ckpt.layout().equals("diffusers") ? ckpt.path() : TestModels.diffusersFolderOf(ckpt.path());
             PromptTokenizer tokenizer = new PromptTokenizer(TokenizerLocator.find(folder, null), PromptMode.DIFFUSERS);
             SdxlTextEncoder encoder = new SdxlTextEncoder(l, g);
             for (JsonNode id : set.get("cases")) {

@@ -3,18 +3,18 @@ package dev.animagine.core.unet;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.animagine.core.tensor.Tensor;
 import dev.animagine.core.testing.Close;
-import dev.animagine.core.testing.DiffusersComponents;
+import dev.animagine.core.io.Checkpoint;
+import dev.animagine.core.testing.TestModels;
 import dev.animagine.core.testing.Fixtures;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The UNet against diffusers' UNet2DConditionModel on every case of unet/index.json (diffusers-folder models). */
+/** The UNet against diffusers' UNet2DConditionModel on every case of unet/index.json (both layouts). */
 class UNetTest {
     static final double ATOL = 1e-4, RTOL = 1e-4;
     static final String FILE = "unet/unet.safetensors";
@@ -22,13 +22,14 @@ class UNetTest {
     @TestFactory
     List<DynamicTest> unetMatchesDiffusers() {
         List<DynamicTest> tests = new ArrayList<>();
-        Map<Path, UNet2DConditionModel> models = new HashMap<>();
+        Map<String, UNet2DConditionModel> models = new HashMap<>();
         for (JsonNode c : Fixtures.cases("unet")) {
-            if (!c.get("model").get("layout").asText().equals("diffusers")) continue;
-            Path folder = Fixtures.resolveIndexPath(c.get("model").get("path").asText());
+            String path = c.get("model").get("path").asText();
             tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> {
-                UNet2DConditionModel unet = models.computeIfAbsent(folder,
-                        f -> new UNet2DConditionModel(DiffusersComponents.unetConfig(f), DiffusersComponents.weights(f, "unet")));
+                UNet2DConditionModel unet = models.computeIfAbsent(path, p -> {
+                    Checkpoint ckpt = TestModels.open(p);
+                    return new UNet2DConditionModel(ckpt.architecture().unet(), ckpt.unet());
+                });
                 check(c, unet);
             }));
         }

@@ -3,18 +3,18 @@ package dev.animagine.core.vae;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.animagine.core.tensor.Tensor;
 import dev.animagine.core.testing.Close;
-import dev.animagine.core.testing.DiffusersComponents;
+import dev.animagine.core.io.Checkpoint;
+import dev.animagine.core.testing.TestModels;
 import dev.animagine.core.testing.Fixtures;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** VAE decode and encode against diffusers' AutoencoderKL on every case of vae/index.json (diffusers-folder models). */
+/** VAE decode and encode against diffusers' AutoencoderKL on every case of vae/index.json (both layouts). */
 class AutoencoderKLTest {
     static final double ATOL = 1e-4, RTOL = 1e-4;
     static final String FILE = "vae/vae.safetensors";
@@ -22,13 +22,14 @@ class AutoencoderKLTest {
     @TestFactory
     List<DynamicTest> vaeMatchesDiffusers() {
         List<DynamicTest> tests = new ArrayList<>();
-        Map<Path, AutoencoderKL> models = new HashMap<>();
+        Map<String, AutoencoderKL> models = new HashMap<>();
         for (JsonNode c : Fixtures.cases("vae")) {
-            if (!c.get("model").get("layout").asText().equals("diffusers")) continue;
-            Path folder = Fixtures.resolveIndexPath(c.get("model").get("path").asText());
+            String path = c.get("model").get("path").asText();
             tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> {
-                AutoencoderKL vae = models.computeIfAbsent(folder,
-                        f -> new AutoencoderKL(DiffusersComponents.vaeConfig(f), DiffusersComponents.weights(f, "vae")));
+                AutoencoderKL vae = models.computeIfAbsent(path, p -> {
+                    Checkpoint ckpt = TestModels.open(p);
+                    return new AutoencoderKL(ckpt.architecture().vae(), ckpt.vae());
+                });
                 if (c.get("kind").asText().equals("decode")) decode(c, vae);
                 else encode(c, vae);
             }));

@@ -1,0 +1,193 @@
+package dev.animagine.core.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.animagine.core.io.Checkpoint;
+import dev.animagine.core.sampling.SchedulerConfig;
+import dev.animagine.core.sampling.Scheduler;
+import dev.animagine.core.sampling.TorchGenerator;
+import dev.animagine.core.tensor.Tensor;
+import dev.animagine.core.text.ClipTextModel;
+import dev.animagine.core.text.PromptMode;
+import dev.animagine.core.text.PromptTokenizer;
+import dev.animagine.core.text.SdxlTextEncoder;
+import dev.animagine.core.text.SdxlTextEncoder.Embedding;
+import dev.animagine.core.text.SdxlTokenizers;
+import dev.animagine.core.text.TokenizedPrompt;
+import dev.animagine.core.unet.UNet2DConditionModel;
+import dev.animagine.core.vae.AutoencoderKL;
+
+/**
+ * Text to image with an SDXL checkpoint, step for step as diffusers' {@code StableDiffusionXLPipeline}
+ * with a CPU generator: encode the prompts, draw the initial latents from the torch-compatible
+ * generator, run the scheduler loop around the UNet with classifier-free guidance (negative and
+ * positive in one batch-2 evaluation, [negative; positive] as diffusers orders them), decode with
+ * the VAE. Models are built on first use and kept for the next image.
+ */
+public final class StableDiffusionXLPipeline {
+    private final Checkpoint checkpoint;
+    private final SdxlTokenizers tokenizers;
+    private SdxlTextEncoder textEncoder;
+    private UNet2DConditionModel unet;
+    private AutoencoderKL vae;
+
+    /** Receives progress of the denoising loop. */
+    public interface Listener {
+        Listener NONE = new Listener() {};
+
+        default void onStep(int step, int total) {}
+
+        default void onPhase(String phase) {}
+    }
+
+    /** What one image run produced, including intermediates for {@code --dump}. */
+    public record Result(GenerationRequest request, TextConditioning conditioning, float[] initialNoise,
+                         Tensor latents, Tensor image, float[] timesteps, Timings timings) {}
+
+    /** Wall-clock seconds per phase. */
+    public record Timings(double textEncode, double denoise, double vaeDecode, int unetEvaluations) {}
+
+    public StableDiffusionXLPipeline(Checkpoint checkpoint, SdxlTokenizers tokenizers) {
+        this.checkpoint = checkpoint;
+        this.tokenizers = tokenizers;
+    }
+
+    public Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    public synchronized SdxlTextEncoder textEncoder() {
+        if (textEncoder == null) {
+            var arch = checkpoint.architecture();
+            textEncoder = new SdxlTextEncoder(new ClipTextModel(arch.textEncoder(), checkpoint.textEncoder()),
+                    new ClipTextModel(arch.textEncoder2(), checkpoint.textEncoder2()));
+        }
+        return textEncoder;
+    }
+
+    public synchronized UNet2DConditionModel unet() {
+        if (unet == null) unet = new UNet2DConditionModel(checkpoint.architecture().unet(), checkpoint.unet());
+        return unet;
+    }
+
+    public synchronized AutoencoderKL vae() {
+        if (vae == null) vae = new AutoencoderKL(checkpoint.architecture().vae(), checkpoint.vae());
+        return vae;
+    }
+
+    /**
+     * Encodes prompt and negative prompt as the request's mode does: A1111 (emphasis, 75-token chunks,
+     * a missing negative encoded as "") or diffusers (truncation at 77; with no negative and
+     * {@code force_zeros_for_empty_prompt}, an all-zero negative).
+     */
+    public TextConditioning encode(GenerationRequest req) {
+        PromptTokenizer tok = new PromptTokenizer(tokenizers, req.promptMode(), req.a1111());
+        SdxlTextEncoder enc = textEncoder();
+        TokenizedPrompt pt = tok.tokenize(req.prompt());
+        Embedding pos = enc.encode(pt, req.clipSkip());
+        if (!req.classifierFreeGuidance()) return new TextConditioning(pos, null, pt, null);
+        boolean zeros = req.negativePrompt() == null && req.promptMode() == PromptMode.DIFFUSERS && checkpoint.forceZerosForEmptyPrompt();
+        if (zeros) return new TextConditioning(pos, Embedding.zeros(pos.tokens(), pos.width(), enc.pooledWidth()), pt, null);
+        TokenizedPrompt nt = tok.tokenize(req.negativePrompt() == null ? "" : req.negativePrompt());
+        return new TextConditioning(pos, enc.encode(nt, req.clipSkip()), pt, nt);
+    }
+
+    public Result generate(GenerationRequest req, Listener listener) {
+        listener.onPhase("text");
+        long t0 = System.nanoTime();
+        TextConditioning cond = encode(req);
+        long t1 = System.nanoTime();
+        listener.onPhase("denoise");
+        UNet2DConditionModel model = unet();
+        Scheduler scheduler = scheduler(req);
+        TorchGenerator generator = new TorchGenerator(req.seed());
+        int lc = model.config().inChannels(), lh = req.height() / 8, lw = req.width() / 8;
+        float[] noise = generator.randn(1, lc, lh, lw);
+        float[] x = noise.clone();
+        float sigma0 = scheduler.initNoiseSigma();
+        for (int i = 0; i < x.length; i++) x[i] *= sigma0;
+
+        boolean cfg = req.classifierFreeGuidance();
+        UNet2DConditionModel.Conditioning unetCond = unetConditioning(cond, req);
+        float[] timesteps = scheduler.timesteps();
+        int evaluations = 0;
+        for (int i = 0; i < timesteps.length; i++) {
+            float[] in = scheduler.scaleModelInput(x, i);
+            float t = timesteps[i];
+            float[] eps;
+            if (cfg) {
+                float[] batch = new float[2 * in.length];
+                System.arraycopy(in, 0, batch, 0, in.length);
+                System.arraycopy(in, 0, batch, in.length, in.length);
+                float[] out = model.forward(new Tensor(batch, 2, lc, lh, lw), new float[] {t, t}, unetCond).data();
+                eps = new float[in.length];
+                float scale = (float) req.cfgScale();
+                for (int k = 0; k < eps.length; k++) {
+                    float u = out[k], c = out[in.length + k];
+                    eps[k] = u + scale * (c - u);
+                }
+                evaluations += 2;
+            } else {
+                eps = model.forward(new Tensor(in, 1, lc, lh, lw), new float[] {t}, unetCond).data();
+                evaluations += 1;
+            }
+            x = scheduler.step(eps, i, x, generator);
+            listener.onStep(i + 1, timesteps.length);
+        }
+        long t2 = System.nanoTime();
+        listener.onPhase("vae");
+        Tensor latents = new Tensor(x, 1, lc, lh, lw);
+        Tensor image = decodeToImage(latents);
+        long t3 = System.nanoTime();
+        return new Result(req, cond, noise, latents, image, timesteps,
+                new Timings((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, evaluations));
+    }
+
+    /** Latents -> RGB in [0, 1]: VAE decode of latents / scaling factor, then clamp(x / 2 + 0.5). */
+    public Tensor decodeToImage(Tensor latents) {
+        AutoencoderKL v = vae();
+        float[] z = latents.data().clone();
+        float inv = (float) v.config().scalingFactor();
+        for (int i = 0; i < z.length; i++) z[i] /= inv;
+        Tensor decoded = v.decode(new Tensor(z, latents.shape()));
+        float[] d = decoded.data();
+        for (int i = 0; i < d.length; i++) d[i] = Math.clamp(d[i] / 2f + 0.5f, 0f, 1f);
+        return decoded;
+    }
+
+    Scheduler scheduler(GenerationRequest req) {
+        JsonNode config = checkpoint.schedulerConfig().orElseGet(SchedulerConfig::sdxlJson);
+        return req.sampler().create(config, req.schedule(), checkpoint.path().toString(), req.steps());
+    }
+
+    /**
+     * The UNet's conditioning batch: [negative; positive] with CFG. When the two differ in length (A1111
+     * chunks), each is repeated up to their least common multiple, which leaves attention unchanged.
+     */
+    static UNet2DConditionModel.Conditioning unetConditioning(TextConditioning c, GenerationRequest req) {
+        float[] ids = req.timeIds();
+        Embedding p = c.positive(), n = c.negative();
+        if (n == null) return new UNet2DConditionModel.Conditioning(p.hiddenStates(), p.tokens(), p.pooled(), ids);
+        int tokens = lcm(p.tokens(), n.tokens());
+        float[] ctx = new float[2 * tokens * p.width()];
+        float[] nr = n.repeated(tokens / n.tokens()), pr = p.repeated(tokens / p.tokens());
+        System.arraycopy(nr, 0, ctx, 0, nr.length);
+        System.arraycopy(pr, 0, ctx, nr.length, pr.length);
+        float[] pooled = new float[2 * p.pooled().length];
+        System.arraycopy(n.pooled(), 0, pooled, 0, n.pooled().length);
+        System.arraycopy(p.pooled(), 0, pooled, n.pooled().length, p.pooled().length);
+        float[] timeIds = new float[12];
+        System.arraycopy(ids, 0, timeIds, 0, 6);
+        System.arraycopy(ids, 0, timeIds, 6, 6);
+        return new UNet2DConditionModel.Conditioning(ctx, tokens, pooled, timeIds);
+    }
+
+    private static int lcm(int a, int b) {
+        int x = a, y = b;
+        while (y != 0) {
+            int r = x % y;
+            x = y;
+            y = r;
+        }
+        return a / x * b;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.animagine.core.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.animagine.core.io.Checkpoint;
+import dev.animagine.core.sampling.Sampler;
+import dev.animagine.core.sampling.ScheduleType;
+import dev.animagine.core.tensor.Tensor;
+import dev.animagine.core.testing.Close;
+import dev.animagine.core.testing.Fixtures;
+import dev.animagine.core.testing.TestModels;
+import dev.animagine.core.text.PromptMode;
+import dev.animagine.core.text.TokenizerLocator;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * End to end in diffusers-compatible mode against StableDiffusionXLPipeline with a CPU generator:
+ * every case of pipeline/index.json (samplers, sizes, CFG on/off, negatives, size conditioning).
+ * Tolerances: initial latents 1e-6, final latents 1e-3 absolute, PNG within 1/255 per channel.
+ */
+class PipelineTest {
+    static final String FILE = "pipeline/pipeline.safetensors";
+
+    @TestFactory
+    List<DynamicTest> pipelineMatchesDiffusers() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode c : Fixtures.cases("pipeline"))
+            tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> check(c)));
+        return tests;
+    }
+
+    static StableDiffusionXLPipeline pipeline(String indexPath) {
+        Checkpoint ckpt = TestModels.open(indexPath);
+        Path folder = ckpt.layout().equals("diffusers") ? ckpt.path() : TestModels.diffusersFolderOf(ckpt.path());
+        return new StableDiffusionXLPipeline(ckpt, TokenizerLocator.find(folder, null));
+    }
+
+    static Sampler sampler(String schedulerClass) {
+        return switch (schedulerClass) {
+            case "EulerDiscreteScheduler" -> Sampler.EULER;
+            case "EulerAncestralDiscreteScheduler" -> Sampler.EULER_A;
+            case "DPMSolverMultistepScheduler" -> Sampler.DPMPP_2M;
+            case "DDIMScheduler" -> Sampler.DDIM;
+            case "UniPCMultistepScheduler" -> Sampler.UNIPC;
+            default -> throw new IllegalArgumentException(schedulerClass);
+        };
+    }
+
+    static long seed(String generator) {
+        Matcher m = Pattern.compile("manual_seed\\((\\d+)\\)").matcher(generator);
+        if (!m.find()) throw new IllegalArgumentException(generator);
+        return Long.parseLong(m.group(1));
+    }
+
+    static float[] tensor(String key) {
+        return Fixtures.tensor(FILE, key).toFloats();
+    }
+
+    /** The request diffusers ran: pipeline_args mapped to our parameters. */
+    static GenerationRequest request(JsonNode c) {
+        JsonNode a = c.get("pipeline_args");
+        int w = a.get("width").asInt(), h = a.get("height").asInt();
+        JsonNode orig = a.get("original_size"), target = a.get("target_size"), crop = a.get("crops_coords_top_left");
+        ScheduleType schedule = c.get("scheduler_config").path("use_karras_sigmas").asBoolean(false) ? ScheduleType.KARRAS : ScheduleType.DEFAULT;
+        return new GenerationRequest(a.get("prompt").asText(), a.get("negative_prompt").isNull() ? null : a.get("negative_prompt").asText(),
+                w, h, a.get("num_inference_steps").asInt(), a.get("guidance_scale").asDouble(), sampler(c.get("scheduler").asText()),
+                schedule, seed(a.get("generator").asText()), PromptMode.DIFFUSERS, dev.animagine.core.text.A1111Settings.DEFAULTS, 1,
+                orig.isNull() ? w : orig.get(1).asInt(), orig.isNull() ? h : orig.get(0).asInt(),
+                crop.get(0).asInt(), crop.get(1).asInt(),
+                target.isNull() ? w : target.get(1).asInt(), target.isNull() ? h : target.get(0).asInt());
+    }
+
+    static void check(JsonNode c) throws Exception {
+        StableDiffusionXLPipeline p = pipeline(c.get("model").get("path").asText());
+        GenerationRequest req = request(c);
+        JsonNode e = c.get("expected");
+        // the conditioning batch the UNet sees at step 0
+        JsonNode step0 = e.get("step0_conditioning");
+        var unetCond = StableDiffusionXLPipeline.unetConditioning(p.encode(req), req);
+        Close.assertClose("prompt_embeds batch", unetCond.encoderHiddenStates(), tensor(step0.get("prompt_embeds").asText()), 1e-4, 1e-4);
+        Close.assertClose("add_text_embeds batch", unetCond.textEmbeds(), tensor(step0.get("add_text_embeds").asText()), 1e-4, 1e-4);
+        Close.assertClose("add_time_ids batch", unetCond.timeIds(), tensor(step0.get("add_time_ids").asText()), 0, 0);
+
+        StableDiffusionXLPipeline.Result r = p.generate(req, StableDiffusionXLPipeline.Listener.NONE);
+        float[] timesteps = new float[c.get("timesteps").size()];
+        for (int i = 0; i < timesteps.length; i++) timesteps[i] = (float) c.get("timesteps").get(i).asDouble();
+        assertThat(r.timesteps()).containsExactly(timesteps);
+        float[] initial = r.initialNoise().clone();
+        float sigma0 = p.scheduler(req).initNoiseSigma();
+        for (int i = 0; i < initial.length; i++) initial[i] *= sigma0;
+        Close.assertClose("initial latents", initial, tensor(e.get("initial_latents").asText()), 1e-6, 1e-6);
+        Close.assertClose("final latents", r.latents().data(), tensor(e.get("final_latents").get("key").asText()), 1e-3, 0);
+        // image: NCHW here, NHWC in the fixture
+        Tensor img = r.image();
+        int h = img.dim(2), w = img.dim(3);
+        float[] nhwc = tensor(e.get("image_nhwc_0_1").get("key").asText());
+        float[] chw = new float[nhwc.length];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                for (int ch = 0; ch < 3; ch++) chw[(ch * h + y) * w + x] = nhwc[(y * w + x) * 3 + ch];
+        Close.assertClose("image", img.data(), chw, 1e-3, 0);
+        // PNG pixels within 1/255 of the reference PNG
+        BufferedImage ours = PngFiles.toImage(img.data(), w, h);
+        BufferedImage ref = ImageIO.read(Fixtures.resolveIndexPath(e.get("png").asText()).toFile());
+        int worst = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                int a = ours.getRGB(x, y), b = ref.getRGB(x, y);
+                for (int s = 0; s < 24; s += 8) worst = Math.max(worst, Math.abs(((a >> s) & 255) - ((b >> s) & 255)));
+            }
+        assertThat(worst).as("max PNG channel difference").isLessThanOrEqualTo(1);
+    }
+}
