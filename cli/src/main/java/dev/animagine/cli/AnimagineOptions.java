@@ -6,6 +6,7 @@ import dev.animagine.core.animagine.ImageSize;
 import dev.animagine.core.animagine.PromptRequest;
 import dev.animagine.core.animagine.Rating;
 import dev.animagine.core.animagine.Wildcards;
+import dev.animagine.core.sampling.Seeds;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -33,12 +34,13 @@ public final class AnimagineOptions {
 
     @Option(names = "--quality", paramLabel = "on|off", arity = "1", converter = OnOff.class,
             description = "Add the version's quality tags: 4.0 'masterpiece, high score, great score, absurdres' "
-                    + "at the end, 3.x theirs at the start (default: on).")
-    boolean quality = true;
+                    + "at the end, 3.x theirs at the start (default: on; off with --compat diffusers).")
+    Boolean quality;
 
     @Option(names = "--default-negative", paramLabel = "on|off", arity = "1", converter = OnOff.class,
-            description = "Put the version's negative prompt from its model card before --negative (default: on).")
-    boolean defaultNegative = true;
+            description = "Put the version's negative prompt from its model card before --negative "
+                    + "(default: on; off with --compat diffusers).")
+    Boolean defaultNegative;
 
     @Option(names = "--negative", paramLabel = "TAGS", description = "Negative prompt tags (after the default negative).")
     String negative;
@@ -65,25 +67,42 @@ public final class AnimagineOptions {
     List<Path> wildcards = new ArrayList<>();
 
     @Option(names = "--seed", paramLabel = "N",
-            description = "Seed of the wildcard draws (default: random, and reported).")
-    Long seed;
+            description = "Seed, 0 to 2^64-1 (torch uses the low 32 bits); -1 picks one at random and reports it. "
+                    + "Also draws the wildcards (default: random).")
+    String seed;
 
     @Option(names = "--aspect", paramLabel = "W:H",
             description = "Use the trained size nearest this shape: W:H, portrait (2:3), landscape (3:2) or square.")
     String aspect;
 
     @Option(names = "--size", paramLabel = "WxH",
-            description = "Image size, any multiples of 8; warns outside the nine trained sizes (default: 1024x1024).")
+            description = "Image size, any multiples of 8; warns outside the nine trained sizes (default: 832x1216).")
     String size;
+
+    /**
+     * Whether the Animagine conventions apply: always in A1111 mode; with {@code --compat diffusers}
+     * (which reproduces diffusers, prompts as given) only when an Animagine option is given explicitly.
+     */
+    public boolean conventionsApply(boolean diffusersCompat, String tags) {
+        return !diffusersCompat || quality != null || defaultNegative != null || rating != null || year != null
+                || character != null || series != null || animagine != null || !wildcards.isEmpty()
+                || Wildcards.hasPlaceholder(tags == null ? "" : tags);
+    }
 
     /** The request these options describe, for the given tags. Reads the wildcard files. */
     public PromptRequest toRequest(String tags, boolean diffusersCompat) {
+        return toRequest(tags, diffusersCompat, seed(), size == null ? null : ImageSize.parse(size));
+    }
+
+    /** As {@link #toRequest(String, boolean)} with the seed and size {@code generate} settled on. */
+    public PromptRequest toRequest(String tags, boolean diffusersCompat, Long seed, ImageSize size) {
+        boolean byDefault = !diffusersCompat;
         return PromptRequest.builder()
                 .tags(tags)
                 .version(animagine == null ? null : AnimagineVersion.parse(animagine))
                 .model(model == null ? null : model.toString())
-                .quality(quality)
-                .defaultNegative(defaultNegative)
+                .quality(quality == null ? byDefault : quality)
+                .defaultNegative(defaultNegative == null ? byDefault : defaultNegative)
                 .negative(negative)
                 .rating(rating)
                 .year(year)
@@ -92,8 +111,9 @@ public final class AnimagineOptions {
                 .wildcards(wildcards.isEmpty() ? Wildcards.none() : Wildcards.load(wildcards))
                 .seed(seed)
                 .aspect(aspect == null ? null : AspectRatio.parse(aspect))
-                .size(size == null ? null : ImageSize.parse(size))
+                .size(size)
                 .diffusersCompat(diffusersCompat)
+                .verbatim(!conventionsApply(diffusersCompat, tags))
                 .build();
     }
 
@@ -102,9 +122,22 @@ public final class AnimagineOptions {
         return model;
     }
 
-    /** The seed given with {@code --seed}, or null. */
+    /** The seed given with {@code --seed} (-1 resolved to a random one, once), or null. */
     public Long seed() {
-        return seed;
+        if (seed != null && resolvedSeed == null) resolvedSeed = Seeds.resolve(seed);
+        return resolvedSeed;
+    }
+
+    private Long resolvedSeed;
+
+    /** The negative prompt given with {@code --negative}, or null. */
+    public String negative() {
+        return negative;
+    }
+
+    /** The {@code --size} text, or null. */
+    public String size() {
+        return size;
     }
 
     /** {@code on}/{@code off} switches. */

@@ -15,7 +15,7 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Animagine XL (SDXL) text-to-image on the JVM.",
-        subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, TokensCommand.class, PromptCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, InfoCommand.class, TokensCommand.class, PromptCommand.class,
                 PngInfoCommand.class, DevCommand.class})
 public final class Main implements Runnable {
     /** Exit codes: 0 ok, 1 runtime failure, 2 usage error (picocli's own convention). */

@@ -48,6 +48,11 @@ public final class PromptCommand implements Callable<Integer> {
             + "one per line as CODE: MESSAGE; exit 1 when there are any.")
     boolean lint;
 
+    @Option(names = "--tokenizer", paramLabel = "DIR",
+            description = "CLIP vocabulary for the 77-token check (default: beside --model, $ANIMAGINE_TOKENIZER or the "
+                    + "Hugging Face cache; the check is skipped when none is found).")
+    java.nio.file.Path tokenizer;
+
     @Parameters(paramLabel = "TAGS", arity = "0..*",
             description = "The tags, comma-separated; several arguments are joined with commas.")
     List<String> tags = new ArrayList<>();
@@ -55,10 +60,7 @@ public final class PromptCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /**
-     * Counts CLIP tokens for the 77-token truncation rule; null skips that rule. To be wired to
-     * the CLIP tokenizer of {@code dev.animagine.core.text} when it is available.
-     */
+    /** Counts CLIP tokens for the 77-token truncation rule; null looks for the CLIP vocabulary. */
     private final TokenCounter tokenCounter;
 
     public PromptCommand() {
@@ -76,7 +78,8 @@ public final class PromptCommand implements Callable<Integer> {
             case "diffusers" -> true;
             default -> throw new InvalidArgumentException("--compat " + compat + ": expected a1111 or diffusers");
         };
-        PromptResult r = new PromptBuilder(tokenCounter).build(animagine.toRequest(String.join(", ", tags), diffusers));
+        TokenCounter counter = tokenCounter != null ? tokenCounter : TokenCounters.find(animagine.model(), tokenizer);
+        PromptResult r = new PromptBuilder(counter).build(animagine.toRequest(String.join(", ", tags), diffusers));
         PrintWriter out = spec.commandLine().getOut();
         List<PromptWarning> findings = r.warnings().stream().filter(w -> !w.isNote()).toList();
         if (json) {

@@ -152,7 +152,7 @@ class PromptCommandTest {
     void helpNamesTheDefaults() {
         Run r = run("prompt", "--help");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("--animagine=VERSION", "default: on", "default: 1024x1024", "--wildcards=FILE", "--lint");
+        assertThat(r.out()).contains("--animagine=VERSION", "default: on", "default: 832x1216", "--wildcards=FILE", "--lint");
     }
 
     @Test

@@ -40,6 +40,7 @@ public final class PromptBuilder {
         AnimagineVersion version = version(r, warnings);
         Conventions c = version.conventions();
         boolean compat = r.diffusersCompat();
+        if (r.verbatim()) return verbatim(r, version, c, warnings);
 
         // The user's tags, wildcards drawn, each normalised.
         List<String> written = TagText.split(r.tags());
@@ -96,6 +97,18 @@ public final class PromptBuilder {
         }
         return new PromptResult(String.join(", ", positiveText), String.join(", ", negativeText),
                 size.width(), size.height(), warnings, version, c.recommended(), seed);
+    }
+
+    /** The prompts as written; only the size is resolved, and size and truncation are linted. */
+    private PromptResult verbatim(PromptRequest r, AnimagineVersion version, Conventions c, List<PromptWarning> warnings) {
+        String negative = r.negative() == null ? "" : r.negative();
+        ImageSize size = size(r);
+        warnings.addAll(PromptLinter.size(size));
+        if (tokenCounter != null) {
+            warnings.addAll(PromptLinter.truncated(tokenCounter, TagText.split(r.tags()), PROMPT, r.diffusersCompat()));
+            warnings.addAll(PromptLinter.truncated(tokenCounter, TagText.split(negative), NEGATIVE, r.diffusersCompat()));
+        }
+        return new PromptResult(r.tags(), negative, size.width(), size.height(), warnings, version, c.recommended(), null);
     }
 
     /** {@code --animagine} wins; else the version the model's file name states; else 4.0. */

@@ -20,6 +20,9 @@ package dev.animagine.core.animagine;
  * @param size            {@code --size}; may be null (not both with aspect)
  * @param diffusersCompat the prompt goes to diffusers-compatible encoding: no emphasis syntax, so
  *                        no escapes, and 77-token truncation
+ * @param verbatim        use the tags and negative exactly as written: no normalisation, template,
+ *                        quality tags or default negative (what {@code --compat diffusers} does unless
+ *                        an Animagine option is given); the size is still resolved and linted
  */
 public record PromptRequest(
         String tags,
@@ -36,7 +39,8 @@ public record PromptRequest(
         Long seed,
         AspectRatio aspect,
         ImageSize size,
-        boolean diffusersCompat) {
+        boolean diffusersCompat,
+        boolean verbatim) {
 
     public PromptRequest {
         if (tags == null) tags = "";
@@ -64,6 +68,7 @@ public record PromptRequest(
         private AspectRatio aspect;
         private ImageSize size;
         private boolean diffusersCompat;
+        private boolean verbatim;
 
         private Builder() {}
 
@@ -82,10 +87,11 @@ public record PromptRequest(
         public Builder aspect(AspectRatio v) { aspect = v; return this; }
         public Builder size(ImageSize v) { size = v; return this; }
         public Builder diffusersCompat(boolean v) { diffusersCompat = v; return this; }
+        public Builder verbatim(boolean v) { verbatim = v; return this; }
 
         public PromptRequest build() {
             return new PromptRequest(tags, version, model, quality, defaultNegative, negative, rating, year,
-                    character, series, wildcards, seed, aspect, size, diffusersCompat);
+                    character, series, wildcards, seed, aspect, size, diffusersCompat, verbatim);
         }
     }
 }

@@ -15,8 +15,8 @@ public final class ResolutionBuckets {
             new ImageSize(1344, 768), new ImageSize(768, 1344),
             new ImageSize(1536, 640), new ImageSize(640, 1536));
 
-    /** The size when neither {@code --aspect} nor {@code --size} is given: SDXL's square. */
-    public static final ImageSize DEFAULT = ALL.getFirst();
+    /** The size when neither {@code --aspect} nor {@code --size} is given: the cards' portrait example, 832x1216. */
+    public static final ImageSize DEFAULT = new ImageSize(832, 1216);
 
     /** The cards warn of degradation above the training resolution's area. */
     public static final long MAX_AREA = 1024L * 1024;

@@ -98,11 +98,20 @@ class PromptBuilderTest {
     }
 
     @Test
+    void verbatimRequestKeepsTheTextAsWritten() {
+        PromptResult r = build(PromptRequest.builder().tags("1girl, firefly \\(honkai: star rail\\),  smile ,smile")
+                .negative("lowres").diffusersCompat(true).verbatim(true));
+        assertThat(r.prompt()).isEqualTo("1girl, firefly \\(honkai: star rail\\),  smile ,smile");
+        assertThat(r.negativePrompt()).isEqualTo("lowres");
+        assertThat(build(PromptRequest.builder().tags("1girl").verbatim(true)).negativePrompt()).isEmpty();
+    }
+
+    @Test
     void emptyRequestGivesQualityTagsAndTheDefaultNegative() {
         PromptResult r = build(PromptRequest.builder());
         assertThat(r.prompt()).isEqualTo("masterpiece, high score, great score, absurdres");
-        assertThat(r.width()).isEqualTo(1024);
-        assertThat(r.height()).isEqualTo(1024);
+        assertThat(r.width()).isEqualTo(832);
+        assertThat(r.height()).isEqualTo(1216);
         assertThat(build(PromptRequest.builder().quality(false).defaultNegative(false)).prompt()).isEmpty();
         assertThat(build(PromptRequest.builder().quality(false).defaultNegative(false)).negativePrompt()).isEmpty();
     }

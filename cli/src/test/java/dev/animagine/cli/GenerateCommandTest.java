@@ -1,0 +1,151 @@
+package dev.animagine.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.animagine.core.io.SafetensorsFile;
+import dev.animagine.core.pipeline.PngFiles;
+import dev.animagine.core.testing.Close;
+import dev.animagine.core.testing.Fixtures;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code animagine generate} end to end: every pipeline fixture case run through the command line in
+ * diffusers-compatible mode reproduces the reference PNG within 1/255 and its final latents within
+ * 1e-3 (read back from --dump); bad input gives one line and exit 2.
+ */
+class GenerateCommandTest {
+    @TempDir
+    Path tmp;
+
+    static String sampler(String schedulerClass) {
+        return switch (schedulerClass) {
+            case "EulerDiscreteScheduler" -> "euler";
+            case "EulerAncestralDiscreteScheduler" -> "euler_a";
+            case "DPMSolverMultistepScheduler" -> "dpmpp_2m";
+            case "DDIMScheduler" -> "ddim";
+            case "UniPCMultistepScheduler" -> "unipc";
+            default -> throw new IllegalArgumentException(schedulerClass);
+        };
+    }
+
+    static String seed(String generator) {
+        Matcher m = Pattern.compile("manual_seed\\((\\d+)\\)").matcher(generator);
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
+    @TestFactory
+    List<DynamicTest> reproducesThePipelineFixtures() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode c : Fixtures.cases("pipeline")) tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> run(c)));
+        return tests;
+    }
+
+    private void run(JsonNode c) throws Exception {
+        JsonNode a = c.get("pipeline_args");
+        Path model = Fixtures.resolveIndexPath(c.get("model").get("path").asText());
+        Path out = tmp.resolve(c.get("id").asText() + ".png"), dump = tmp.resolve(c.get("id").asText());
+        List<String> args = new ArrayList<>(List.of("generate", "--model", model.toString(), "--compat", "diffusers", "--quiet",
+                "--sampler", sampler(c.get("scheduler").asText()),
+                "--schedule", c.get("scheduler_config").path("use_karras_sigmas").asBoolean(false) ? "karras" : "default",
+                "--steps", a.get("num_inference_steps").asText(), "--cfg", a.get("guidance_scale").asText(),
+                "--width", a.get("width").asText(), "--height", a.get("height").asText(),
+                "--seed", seed(a.get("generator").asText()), "--output", out.toString(), "--dump", dump.toString(),
+                "--prompt", a.get("prompt").asText()));
+        if (!a.get("negative_prompt").isNull()) args.addAll(List.of("--negative", a.get("negative_prompt").asText()));
+        if (!a.get("original_size").isNull())
+            args.addAll(List.of("--original-size", a.get("original_size").get(1).asInt() + "x" + a.get("original_size").get(0).asInt()));
+        if (!a.get("target_size").isNull())
+            args.addAll(List.of("--target-size", a.get("target_size").get(1).asInt() + "x" + a.get("target_size").get(0).asInt()));
+        JsonNode crop = a.get("crops_coords_top_left");
+        args.addAll(List.of("--crop", crop.get(0).asInt() + "," + crop.get(1).asInt()));
+
+        CliRun r = CliRun.of(args.toArray(String[]::new));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().strip()).isEqualTo(out.toString());
+
+        BufferedImage ours = ImageIO.read(out.toFile());
+        BufferedImage ref = ImageIO.read(Fixtures.resolveIndexPath(c.get("expected").get("png").asText()).toFile());
+        assertThat(ours.getWidth()).isEqualTo(ref.getWidth());
+        assertThat(ours.getHeight()).isEqualTo(ref.getHeight());
+        int worst = 0;
+        for (int y = 0; y < ref.getHeight(); y++)
+            for (int x = 0; x < ref.getWidth(); x++) {
+                int p = ours.getRGB(x, y), q = ref.getRGB(x, y);
+                for (int s = 0; s < 24; s += 8) worst = Math.max(worst, Math.abs(((p >> s) & 255) - ((q >> s) & 255)));
+            }
+        assertThat(worst).as("max PNG channel difference").isLessThanOrEqualTo(1);
+
+        try (SafetensorsFile latents = SafetensorsFile.open(dump.resolve("latents.safetensors"));
+             SafetensorsFile cond = SafetensorsFile.open(dump.resolve("conditioning.safetensors"))) {
+            Close.assertClose("final latents", latents.tensor("latents").toFloats(),
+                    Fixtures.tensor("pipeline/pipeline.safetensors", c.get("expected").get("final_latents").get("key").asText()).toFloats(), 1e-3, 0);
+            assertThat(cond.tensors()).containsKeys("prompt_embeds", "pooled_prompt_embeds");
+            if (a.get("guidance_scale").asDouble() > 1)
+                assertThat(cond.tensors()).containsKeys("negative_prompt_embeds", "negative_pooled_prompt_embeds");
+        }
+        String params = PngFiles.readText(out).get("parameters");
+        assertThat(params).startsWith(a.get("prompt").asText() + "\n")
+                .contains("Steps: " + a.get("num_inference_steps").asText(), "Seed: " + seed(a.get("generator").asText()),
+                        "Size: " + a.get("width").asText() + "x" + a.get("height").asText(), "Model hash: ");
+    }
+
+    @Test
+    void neverOverwritesAndNumbersFilesInAFolder() throws Exception {
+        Path model = Fixtures.path("models").resolve(Fixtures.models().getFirst().getFileName()).resolve("diffusers");
+        String[] base = {"generate", "--model", model.toString(), "--quiet", "--steps", "1", "--size", "64x64", "--seed", "5", "1girl"};
+        Path dir = tmp.resolve("out");
+        for (int i = 0; i < 2; i++) {
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.stream.Stream.of("--output", dir.toString())).toArray(String[]::new);
+            assertThat(CliRun.of(args).exit()).isZero();
+        }
+        try (var s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString()).sorted()).containsExactly("00000-5.png", "00001-5.png");
+        }
+        Path file = dir.resolve("00000-5.png");
+        byte[] before = Files.readAllBytes(file);
+        String[] again = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.stream.Stream.of("--output", file.toString())).toArray(String[]::new);
+        CliRun r = CliRun.of(again);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("already exists").doesNotContain("Exception");
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    }
+
+    @Test
+    void badInputIsAOneLineUsageError() {
+        Path model = Fixtures.path("models").resolve(Fixtures.models().getFirst().getFileName()).resolve("diffusers");
+        String m = model.toString();
+        String[][] cases = {
+                {"--size", "65x64", "x"}, {"--steps", "0", "x"}, {"--sampler", "heun", "x"}, {"--cfg", "-1", "x"},
+                {"--prompt-file", tmp.resolve("missing.txt").toString()}, {"--crop", "a,b", "x"}, {"--schedule", "karras", "--sampler", "euler_a", "x"},
+                {"--rng", "gpu", "x"}, {"--width", "64", "x"}, {"--compat", "comfy", "x"},
+        };
+        String[] expected = {"65x64", "--steps 0", "valid: euler, euler_a, dpmpp_2m, ddim, unipc", "--cfg", "missing.txt", "--crop",
+                "karras", "--rng gpu", "--height", "--compat comfy"};
+        for (int i = 0; i < cases.length; i++) {
+            List<String> args = new ArrayList<>(List.of("generate", "--model", m, "--quiet", "--output", tmp.resolve("never.png").toString()));
+            args.addAll(List.of(cases[i]));
+            CliRun r = CliRun.of(args.toArray(String[]::new));
+            assertThat(r.exit()).as(String.join(" ", cases[i]) + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err().strip().lines().filter(l -> l.startsWith("animagine:")).toList()).as(r.err()).hasSize(1);
+            assertThat(r.err()).contains(expected[i]).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+        CliRun missingModel = CliRun.of("generate", "--model", tmp.resolve("nope.safetensors").toString(), "--quiet", "x");
+        assertThat(missingModel.exit()).isEqualTo(2);
+        assertThat(missingModel.err()).contains("nope.safetensors");
+        assertThat(Files.exists(tmp.resolve("never.png"))).isFalse();
+    }
+}
