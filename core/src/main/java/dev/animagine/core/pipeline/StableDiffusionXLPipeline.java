@@ -106,33 +106,15 @@ public final class StableDiffusionXLPipeline {
         float sigma0 = scheduler.initNoiseSigma();
         for (int i = 0; i < x.length; i++) x[i] *= sigma0;
 
-        boolean cfg = req.classifierFreeGuidance();
         UNet2DConditionModel.Conditioning unetCond = unetConditioning(cond, req);
         float[] timesteps = scheduler.timesteps();
-        int evaluations = 0;
+        int[] shape = {1, lc, lh, lw};
         for (int i = 0; i < timesteps.length; i++) {
-            float[] in = scheduler.scaleModelInput(x, i);
-            float t = timesteps[i];
-            float[] eps;
-            if (cfg) {
-                float[] batch = new float[2 * in.length];
-                System.arraycopy(in, 0, batch, 0, in.length);
-                System.arraycopy(in, 0, batch, in.length, in.length);
-                float[] out = model.forward(new Tensor(batch, 2, lc, lh, lw), new float[] {t, t}, unetCond).data();
-                eps = new float[in.length];
-                float scale = (float) req.cfgScale();
-                for (int k = 0; k < eps.length; k++) {
-                    float u = out[k], c = out[in.length + k];
-                    eps[k] = u + scale * (c - u);
-                }
-                evaluations += 2;
-            } else {
-                eps = model.forward(new Tensor(in, 1, lc, lh, lw), new float[] {t}, unetCond).data();
-                evaluations += 1;
-            }
+            float[] eps = guidedNoise(model, scheduler.scaleModelInput(x, i), shape, timesteps[i], unetCond, req.cfgScale());
             x = scheduler.step(eps, i, x, generator);
             listener.onStep(i + 1, timesteps.length);
         }
+        int evaluations = timesteps.length * (req.classifierFreeGuidance() ? 2 : 1);
         long t2 = System.nanoTime();
         listener.onPhase("vae");
         Tensor latents = new Tensor(x, 1, lc, lh, lw);
@@ -140,6 +122,26 @@ public final class StableDiffusionXLPipeline {
         long t3 = System.nanoTime();
         return new Result(req, cond, noise, latents, image, timesteps,
                 new Timings((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, evaluations));
+    }
+
+    /**
+     * The UNet's noise prediction for one latent at timestep {@code t}, with classifier-free guidance
+     * when the conditioning holds a [negative; positive] batch: uncond + scale * (cond - uncond).
+     */
+    public static float[] guidedNoise(UNet2DConditionModel model, float[] latent, int[] shape, float t,
+                                      UNet2DConditionModel.Conditioning cond, double cfgScale) {
+        if (cond.batch() == 1) return model.forward(new Tensor(latent, shape), new float[] {t}, cond).data();
+        float[] batch = new float[2 * latent.length];
+        System.arraycopy(latent, 0, batch, 0, latent.length);
+        System.arraycopy(latent, 0, batch, latent.length, latent.length);
+        float[] out = model.forward(new Tensor(batch, 2, shape[1], shape[2], shape[3]), new float[] {t, t}, cond).data();
+        float[] eps = new float[latent.length];
+        float scale = (float) cfgScale;
+        for (int k = 0; k < eps.length; k++) {
+            float u = out[k], c = out[latent.length + k];
+            eps[k] = u + scale * (c - u);
+        }
+        return eps;
     }
 
     /** Latents -> RGB in [0, 1]: VAE decode of latents / scaling factor, then clamp(x / 2 + 0.5). */

@@ -39,7 +39,12 @@ public final class UNet2DConditionModel {
                          Downsample2D downsampler, Upsample2D upsampler) {}
 
     /** The conditioning for one UNet evaluation of a batch. */
-    public record Conditioning(float[] encoderHiddenStates, int contextTokens, float[] textEmbeds, float[] timeIds) {}
+    public record Conditioning(float[] encoderHiddenStates, int contextTokens, float[] textEmbeds, float[] timeIds) {
+        /** Rows of conditioning: 1, or 2 for a classifier-free-guidance batch [negative; positive]. */
+        public int batch() {
+            return timeIds.length / 6;
+        }
+    }
 
     public UNet2DConditionModel(UNetConfig config, Weights w) {
         this.config = config;

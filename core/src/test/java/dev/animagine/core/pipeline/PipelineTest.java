@@ -39,6 +39,43 @@ class PipelineTest {
         return tests;
     }
 
+    /** text_encoders/index.json "encode_with_negative": diffusers' negative handling (None -> zeros, "" encoded). */
+    @TestFactory
+    List<DynamicTest> negativeConditioningLikeDiffusers() {
+        List<DynamicTest> tests = new ArrayList<>();
+        JsonNode index = Fixtures.json("text_encoders/index.json");
+        for (JsonNode set : index.get("model_sets")) {
+            String path = set.get("model").get("path").asText();
+            for (JsonNode id : set.get("cases")) {
+                JsonNode c = caseById(index, id.asText());
+                if (!c.get("kind").asText().equals("encode_with_negative")) continue;
+                JsonNode in = c.get("inputs"), e = c.get("expected");
+                tests.add(DynamicTest.dynamicTest(id.asText(), () -> {
+                    StableDiffusionXLPipeline p = pipeline(path);
+                    GenerationRequest req = GenerationRequest.of(in.get("prompt").asText(),
+                            in.get("negative_prompt").isNull() ? null : in.get("negative_prompt").asText(), 64, 64, 1,
+                            in.get("do_classifier_free_guidance").asBoolean() ? 5.0 : 1.0, Sampler.EULER, ScheduleType.DEFAULT, 0, PromptMode.DIFFUSERS);
+                    TextConditioning tc = p.encode(req);
+                    String f = "text_encoders/text_encoders.safetensors";
+                    Close.assertClose("prompt_embeds", tc.positive().hiddenStates(), Fixtures.tensor(f, e.get("prompt_embeds").get("key").asText()).toFloats(), 1e-4, 1e-4);
+                    Close.assertClose("pooled", tc.positive().pooled(), Fixtures.tensor(f, e.get("pooled_prompt_embeds").get("key").asText()).toFloats(), 1e-4, 1e-4);
+                    Close.assertClose("negative_prompt_embeds", tc.negative().hiddenStates(), Fixtures.tensor(f, e.get("negative_prompt_embeds").get("key").asText()).toFloats(), 1e-4, 1e-4);
+                    Close.assertClose("negative pooled", tc.negative().pooled(), Fixtures.tensor(f, e.get("negative_pooled_prompt_embeds").get("key").asText()).toFloats(), 1e-4, 1e-4);
+                    if (c.path("negative_is_all_zeros").asBoolean(false)) {
+                        for (float v : tc.negative().hiddenStates()) assertThat(v).isZero();
+                        for (float v : tc.negative().pooled()) assertThat(v).isZero();
+                    }
+                }));
+            }
+        }
+        return tests;
+    }
+
+    static JsonNode caseById(JsonNode index, String id) {
+        for (JsonNode x : index.get("cases")) if (x.get("id").asText().equals(id)) return x;
+        throw new IllegalArgumentException(id);
+    }
+
     static StableDiffusionXLPipeline pipeline(String indexPath) {
         Checkpoint ckpt = TestModels.open(indexPath);
         Path folder = ckpt.layout().equals("diffusers") ? ckpt.path() : TestModels.diffusersFolderOf(ckpt.path());

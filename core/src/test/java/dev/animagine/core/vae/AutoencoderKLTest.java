@@ -58,5 +58,14 @@ class AutoencoderKLTest {
         Close.assertClose("mean", d.mean().data(), tensor(c.get("expected").get("mean")).data(), ATOL, RTOL);
         Close.assertClose("logvar", d.logvar().data(), tensor(c.get("expected").get("logvar")).data(), ATOL, RTOL);
         Close.assertClose("std", d.std().data(), tensor(c.get("expected").get("std")).data(), ATOL, RTOL);
+        // latent_dist.sample(generator): mean + std * randn from a CPU generator seeded with sample_seed
+        float[] noise = new dev.animagine.core.sampling.TorchGenerator(c.get("sample_seed").asLong())
+                .randn(java.util.Arrays.stream(d.mean().shape()).asLongStream().toArray());
+        float[] sample = new float[noise.length];
+        for (int i = 0; i < sample.length; i++) sample[i] = d.mean().data()[i] + d.std().data()[i] * noise[i];
+        Close.assertClose("sample_seeded", sample, tensor(c.get("expected").get("sample_seeded")).data(), ATOL, RTOL);
+        float sf = (float) vae.config().scalingFactor();
+        for (int i = 0; i < sample.length; i++) sample[i] *= sf;
+        Close.assertClose("sample * scaling_factor", sample, tensor(c.get("expected").get("sample_times_scaling_factor")).data(), ATOL, RTOL);
     }
 }
