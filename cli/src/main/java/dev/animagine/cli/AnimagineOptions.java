@@ -130,6 +130,11 @@ public final class AnimagineOptions {
 
     private Long resolvedSeed;
 
+    /** Whether {@code --seed -1} asked for a random seed. */
+    public boolean seedWasRandom() {
+        return seed != null && seed.strip().equals("-1");
+    }
+
     /** The negative prompt given with {@code --negative}, or null. */
     public String negative() {
         return negative;

@@ -152,6 +152,8 @@ public final class GenerateCommand implements Callable<Integer> {
         String sizeText = sizeOption();
 
         long seed = animagine.seed() != null ? animagine.seed() : Seeds.resolve("-1");
+        if (animagine.seed() == null || animagine.seedWasRandom())
+            err.println("animagine: note: seed " + Seeds.format(seed) + " (picked at random; --seed " + Seeds.format(seed) + " repeats it)");
         SdxlTokenizers tok = TokenizerLocator.find(model, tokenizer);
         PromptBuilder builder = new PromptBuilder(TokenCounters.of(tok));
         PromptResult built = builder.build(animagine.toRequest(tags, diffusers, seed, sizeText == null ? null : ImageSize.parse(sizeText)));
