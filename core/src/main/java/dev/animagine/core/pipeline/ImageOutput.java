@@ -136,8 +136,16 @@ public final class ImageOutput {
         return t;
     }
 
+    /** The name A1111 shows: the file name without extension, a diffusers folder's name, a cached repo's name. */
     static String modelName(Path model) {
-        String n = model.getFileName().toString();
+        Path abs = model.toAbsolutePath().normalize();
+        // Hugging Face cache: .../models--org--name/snapshots/<rev>
+        if (abs.getParent() != null && abs.getParent().getFileName() != null && abs.getParent().getFileName().toString().equals("snapshots")
+                && abs.getParent().getParent() != null) {
+            String repo = abs.getParent().getParent().getFileName().toString();
+            if (repo.startsWith("models--")) return repo.substring(repo.lastIndexOf("--") + 2);
+        }
+        String n = abs.getFileName().toString();
         return n.toLowerCase(Locale.ROOT).endsWith(".safetensors") ? n.substring(0, n.length() - ".safetensors".length()) : n;
     }
 

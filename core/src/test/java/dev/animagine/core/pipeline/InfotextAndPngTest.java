@@ -48,4 +48,12 @@ class InfotextAndPngTest {
         assertThat(PngFiles.to8bit(1.5f / 255f)).isEqualTo(2);
         assertThat(PngFiles.to8bit(2f)).isEqualTo(255);
     }
+
+    @Test
+    void modelNamesAsA1111ShowsThem() {
+        assertThat(ImageOutput.modelName(Path.of("/m/animagine-xl-4.0.safetensors"))).isEqualTo("animagine-xl-4.0");
+        assertThat(ImageOutput.modelName(Path.of("/m/animagine-xl-3.1"))).isEqualTo("animagine-xl-3.1");
+        assertThat(ImageOutput.modelName(Path.of("/hub/models--cagliostrolab--animagine-xl-4.0/snapshots/abc123")))
+                .isEqualTo("animagine-xl-4.0");
+    }
 }
