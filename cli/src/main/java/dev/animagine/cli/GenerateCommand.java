@@ -152,25 +152,27 @@ public final class GenerateCommand implements Callable<Integer> {
         String sizeText = sizeOption();
 
         long seed = animagine.seed() != null ? animagine.seed() : Seeds.resolve("-1");
-        if (animagine.seed() == null || animagine.seedWasRandom())
-            err.println("animagine: note: seed " + Seeds.format(seed) + " (picked at random; --seed " + Seeds.format(seed) + " repeats it)");
-        SdxlTokenizers tok = TokenizerLocator.find(model, tokenizer);
-        PromptBuilder builder = new PromptBuilder(TokenCounters.of(tok));
-        PromptResult built = builder.build(animagine.toRequest(tags, diffusers, seed, sizeText == null ? null : ImageSize.parse(sizeText)));
-        for (PromptWarning w : built.warnings()) err.println("animagine: " + (w.isNote() ? "note" : "warning") + ": " + w.message());
-        int w = built.width(), h = built.height();
-        checkSize("image size", w, h);
-        int[] orig = originalSize == null ? new int[] {w, h} : parseSize("--original-size", originalSize);
-        int[] target = targetSize == null ? new int[] {w, h} : parseSize("--target-size", targetSize);
+        ImageSize size = sizeText == null ? null : ImageSize.parse(sizeText);
+        int[] orig = originalSize == null ? null : parseSize("--original-size", originalSize);
+        int[] target = targetSize == null ? null : parseSize("--target-size", targetSize);
         int[] cropTl = crop == null ? new int[] {0, 0} : parseCrop(crop);
-        String negative = built.negativePrompt().isEmpty() && animagine.negative() == null ? null : built.negativePrompt();
-
         ImageOutput out = ImageOutput.of(output, batchCount);
+
         try (Checkpoint ckpt = Checkpoint.open(model, modelOptions.toOptions())) {
+            SdxlTokenizers tok = TokenizerLocator.find(model, tokenizer);
+            PromptResult built = new PromptBuilder(TokenCounters.of(tok)).build(animagine.toRequest(tags, diffusers, seed, size));
+            if (animagine.seed() == null || animagine.seedWasRandom())
+                err.println("animagine: note: seed " + Seeds.format(seed) + " (picked at random; --seed " + Seeds.format(seed) + " repeats it)");
+            for (PromptWarning warning : built.warnings())
+                err.println("animagine: " + (warning.isNote() ? "note" : "warning") + ": " + warning.message());
+            int w = built.width(), h = built.height();
+            checkSize("image size", w, h);
+            if (orig == null) orig = new int[] {w, h};
+            if (target == null) target = new int[] {w, h};
+            String negative = built.negativePrompt().isEmpty() && animagine.negative() == null ? null : built.negativePrompt();
             StableDiffusionXLPipeline pipeline = new StableDiffusionXLPipeline(ckpt, tok);
             for (int i = 0; i < batchCount; i++) {
-                long s = seed + i;
-                GenerationRequest req = new GenerationRequest(built.prompt(), negative, w, h, steps, cfg, sampler, schedule, s,
+                GenerationRequest req = new GenerationRequest(built.prompt(), negative, w, h, steps, cfg, sampler, schedule, seed + i,
                         diffusers ? PromptMode.DIFFUSERS : PromptMode.A1111, settings, clipSkip, orig[0], orig[1],
                         cropTl[0], cropTl[1], target[0], target[1]);
                 StableDiffusionXLPipeline.Result r;
