@@ -45,7 +45,7 @@ class PromptCommandTest {
                 FIREFLY,
                 "Negative prompt: " + NEGATIVE_4_0,
                 "Size: 832x1216",
-                "Recommended for Animagine XL 4.0: Euler a, 25-28 steps (28 recommended), CFG 4-7 (5 recommended)");
+                "Recommended for Animagine XL 4.0: Euler a or DPM++ 2M Karras, 25-28 steps (28 recommended), CFG 4-7 (5 recommended)");
         assertThat(r.err()).isEmpty();
     }
 
@@ -108,6 +108,19 @@ class PromptCommandTest {
     void diffusersCompatWritesPlainParentheses() {
         Run r = run("prompt", "--compat", "diffusers", "--quality", "off", "1girl, firefly (honkai: star rail)");
         assertThat(r.out().lines().findFirst().orElseThrow()).isEqualTo("1girl, firefly (honkai: star rail)");
+    }
+
+    @Test
+    void diffusersCompatUsesThePromptAsWrittenUnlessAnAnimagineOptionIsGiven() {
+        String tags = "1girl, firefly \\(honkai: star rail\\),  smile,smile";
+        Run r = run("prompt", "--compat", "diffusers", "--negative", "lowres", tags);
+        assertThat(r.exit()).isZero();
+        assertThat(r.out().lines().toList()).startsWith(tags, "Negative prompt: lowres", "Size: 832x1216");
+        Run none = run("prompt", "--compat", "diffusers", "--json", tags);
+        assertThat(none.out()).containsPattern("\"negative_prompt\"\\s*:\\s*\"\"");
+        // an explicit Animagine option brings the conventions back
+        Run built = run("prompt", "--compat", "diffusers", "--quality", "on", tags);
+        assertThat(built.out().lines().findFirst().orElseThrow()).endsWith("masterpiece, high score, great score, absurdres");
     }
 
     @Test

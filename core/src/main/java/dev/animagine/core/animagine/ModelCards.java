@@ -35,7 +35,7 @@ final class ModelCards {
                     + "worst quality, low quality, low score, bad score, average score, signature, watermark, "
                     + "username, blurry",
             List.of(),
-            new Recommended("Euler a", 28, 5.0, "Euler a, 25-28 steps (28 recommended), CFG 4-7 (5 recommended)"));
+            new Recommended("Euler a", 28, 5.0, "Euler a or DPM++ 2M Karras, 25-28 steps (28 recommended), CFG 4-7 (5 recommended)"));
 
     /**
      * 3.1: "Special Tags" (quality modifiers, rating modifiers, year modifier, aesthetic tags) and
