@@ -13,7 +13,10 @@ public final class Close {
         return m;
     }
 
-    /** Asserts |a - e| <= atol + rtol * |e| for every element (and equal lengths, and no NaN). */
+    /**
+     * Asserts |a - e| <= atol + rtol * |e| for every element (and equal lengths, and no NaN). With
+     * {@code ANIMAGINE_REPORT_DIFFS=1} in the environment each comparison prints its max |diff| (figures for notes).
+     */
     public static void assertClose(String what, float[] actual, float[] expected, double atol, double rtol) {
         Assertions.assertThat(actual.length).as(what + ": element count").isEqualTo(expected.length);
         int worst = -1;
@@ -28,6 +31,8 @@ public final class Close {
                 worst = i;
             }
         }
+        if (Boolean.getBoolean("animagine.reportDiffs") || System.getenv("ANIMAGINE_REPORT_DIFFS") != null)
+            System.out.printf("max |diff| %-28s %.3g (n=%d)%n", what, maxDiff, actual.length);
         if (worst >= 0)
             Assertions.fail("%s: element %d is %s, expected %s (|diff| %.3g > atol %.1g + rtol %.1g; max |diff| %.3g)",
                     what, worst, actual[worst], expected[worst], Math.abs(actual[worst] - expected[worst]), atol, rtol, maxDiff);
