@@ -159,7 +159,9 @@ public final class GenerateCommand implements Callable<Integer> {
         ImageOutput out = ImageOutput.of(output, batchCount);
 
         try (Checkpoint ckpt = Checkpoint.open(model, modelOptions.toOptions())) {
-            SdxlTokenizers tok = TokenizerLocator.find(model, tokenizer);
+            // the vocabulary: beside the model, --tokenizer, the --config folder, $ANIMAGINE_TOKENIZER, the HF cache
+            Path tokenizerDir = tokenizer == null && TokenizerLocator.hasTokenizer(modelOptions.config) ? modelOptions.config : tokenizer;
+            SdxlTokenizers tok = TokenizerLocator.find(ckpt.path(), tokenizerDir);
             PromptResult built = new PromptBuilder(TokenCounters.of(tok)).build(animagine.toRequest(tags, diffusers, seed, size));
             if (animagine.seed() == null || animagine.seedWasRandom())
                 err.println("animagine: note: seed " + Seeds.format(seed) + " (picked at random; --seed " + Seeds.format(seed) + " repeats it)");

@@ -50,14 +50,24 @@ class GenerateCommandTest {
     @TestFactory
     List<DynamicTest> reproducesThePipelineFixtures() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (JsonNode c : Fixtures.cases("pipeline")) tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> run(c)));
+        for (JsonNode c : Fixtures.cases("pipeline")) {
+            Path folder = Fixtures.resolveIndexPath(c.get("model").get("path").asText());
+            tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> run(c, folder, List.of())));
+            // the same model as a single file (the fp16 one holds the same weights), heads from --config
+            try (var files = Files.list(folder.getParent().resolve("single_file"))) {
+                files.filter(f -> f.getFileName().toString().contains("fp16")).forEach(f -> tests.add(DynamicTest.dynamicTest(
+                        c.get("id").asText() + " single file", () -> run(c, f, List.of("--config", folder.toString())))));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         return tests;
     }
 
-    private void run(JsonNode c) throws Exception {
+    private void run(JsonNode c, Path model, List<String> extra) throws Exception {
         JsonNode a = c.get("pipeline_args");
-        Path model = Fixtures.resolveIndexPath(c.get("model").get("path").asText());
-        Path out = tmp.resolve(c.get("id").asText() + ".png"), dump = tmp.resolve(c.get("id").asText());
+        String name = c.get("id").asText() + (extra.isEmpty() ? "" : "-single");
+        Path out = tmp.resolve(name + ".png"), dump = tmp.resolve(name);
         List<String> args = new ArrayList<>(List.of("generate", "--model", model.toString(), "--compat", "diffusers", "--quiet",
                 "--sampler", sampler(c.get("scheduler").asText()),
                 "--schedule", c.get("scheduler_config").path("use_karras_sigmas").asBoolean(false) ? "karras" : "default",
@@ -72,6 +82,7 @@ class GenerateCommandTest {
             args.addAll(List.of("--target-size", a.get("target_size").get(1).asInt() + "x" + a.get("target_size").get(0).asInt()));
         JsonNode crop = a.get("crops_coords_top_left");
         args.addAll(List.of("--crop", crop.get(0).asInt() + "," + crop.get(1).asInt()));
+        args.addAll(extra);
 
         CliRun r = CliRun.of(args.toArray(String[]::new));
         assertThat(r.exit()).as(r.err()).isZero();

@@ -38,6 +38,11 @@ public final class TokenizerLocator {
         return new TokenizerLocator(System.getenv(), Path.of(System.getProperty("user.home", "."))).locate(modelOrNull, tokenizerDirOrNull);
     }
 
+    /** Whether {@link #load} would find a vocabulary in {@code dir} (itself, or its tokenizer/ subfolder). */
+    public static boolean hasTokenizer(Path dir) {
+        return dir != null && Files.isDirectory(dir) && qualifies(dir);
+    }
+
     /** Loads the tokenizers of a folder as {@link #find} would if it were the only candidate. */
     public static SdxlTokenizers load(Path dir) {
         if (!qualifies(dir)) throw new InvalidArgumentException(dir + ": no CLIP tokenizer here " + WHAT_TO_PUT);
