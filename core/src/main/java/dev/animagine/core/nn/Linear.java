@@ -41,11 +41,8 @@ public final class Linear {
         return y;
     }
 
-    /** y[rows, out] += x W^T (no bias): a residual connection fused into the output projection. */
+    /** y[rows, out] += x W^T + b: a residual connection fused into the output projection. */
     public void forwardAdd(float[] x, int rows, float[] y) {
-        Gemm.multiply(x, 0, in, rows, weight, null, y, 0, out, true);
-        if (bias != null)
-            for (int r = 0; r < rows; r++)
-                for (int j = 0; j < out; j++) y[r * out + j] += bias[j];
+        Gemm.multiply(x, 0, in, rows, weight, bias, y, 0, out, true);
     }
 }
