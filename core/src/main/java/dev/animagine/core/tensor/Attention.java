@@ -121,7 +121,7 @@ public final class Attention {
         FloatVector total = FloatVector.zero(S);
         j = 0;
         for (; j + L <= valid; j += L) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, s, off + j).fma(scale, shift));
+            FloatVector e = VectorFunctions.exp(FloatVector.fromArray(S, s, off + j).fma(scale, shift));
             e.intoArray(s, off + j);
             total = total.add(e);
         }

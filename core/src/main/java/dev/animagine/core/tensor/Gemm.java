@@ -23,10 +23,10 @@ public final class Gemm {
     static final int MR = 6, NR = 2 * L;
     /** Depth of a block: a B panel {@code KC x NR} fp32 is 16 KiB, half of a 32 KiB L1. */
     static final int KC = Math.max(64, 2048 / L);
-    /** Rows of A per block: {@code MC x KC} fp32 = 144 KiB of a 512 KiB+ L2. */
-    static final int MC = 144;
-    /** Columns of B per packed block (a multiple of NR): {@code KC x NC} fp32 = 4 MiB, shared in L3. */
-    static final int NC = 4096;
+    /** Rows of A per block: an A block {@code MC x KC} and a C block {@code MC x NC} (96 + 192 KiB) share a 512 KiB L2. */
+    static final int MC = 96;
+    /** Columns of B per packed block (a multiple of NR); the block holds all of K and is shared by the threads. */
+    static final int NC = 512;
 
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> PACKED_B_SERIAL = ThreadLocal.withInitial(() -> new float[0]);
@@ -68,66 +68,74 @@ public final class Gemm {
         int threads = parallel ? Parallel.threads() : 1;
         int icBlocks = Math.max(ceilDiv(m, MC), Math.min(threads, ceilDiv(m, MR)));
         int mc = roundUp(ceilDiv(m, icBlocks), MR);
-        int mBlocks = ceilDiv(m, mc);
+        int mBlocks = ceilDiv(m, mc), kBlocks = ceilDiv(k, KC);
         ThreadLocal<float[]> holder = parallel ? PACKED_B : PACKED_B_SERIAL;
         float[] packed = holder.get();
-        int need = roundUp(Math.min(NC, n), NR) * Math.min(KC, k);
+        int need = roundUp(Math.min(NC, n), NR) * k;
         if (packed.length < need) holder.set(packed = new float[need]);
         final float[] bp = packed;
         for (int j0 = 0; j0 < n; j0 += NC) {
             final int nc = Math.min(NC, n - j0), panels = ceilDiv(nc, NR), jb = j0;
+            // B[all K, nc], packed once and shared: block kb of depth kc starts at kb*KC*panels*NR
+            if (parallel && panels * kBlocks > 1) {
+                int groups = Math.min(panels, Math.max(1, ceilDiv(4 * threads, kBlocks))), per = ceilDiv(panels, groups);
+                int realGroups = ceilDiv(panels, per);
+                Parallel.forEach(kBlocks * realGroups, t -> packBlock(b, jb, nc, panels, (t / realGroups) * KC, k, (t % realGroups) * per, per, bp));
+            } else {
+                for (int kb = 0; kb < kBlocks; kb++) packBlock(b, jb, nc, panels, kb * KC, k, 0, panels, bp);
+            }
             // few row blocks: also split the panels, so every thread has work
             int jrChunks = parallel ? Math.clamp(ceilDiv(2 * threads, mBlocks), 1, panels) : 1;
             final int perChunk = ceilDiv(panels, jrChunks);
             final int chunks = ceilDiv(panels, perChunk);
-            for (int k0 = 0; k0 < k; k0 += KC) {
-                final int kc = Math.min(KC, k - k0), kb = k0;
-                if (parallel && panels > 1) {
-                    int packTasks = Math.min(panels, 4 * threads), per = ceilDiv(panels, packTasks);
-                    Parallel.forEach(ceilDiv(panels, per), t -> {
-                        int p0 = t * per, cols = Math.min(nc, (p0 + per) * NR) - p0 * NR;
-                        b.pack(jb + p0 * NR, cols, kb, kc, bp, p0 * kc * NR);
-                    });
-                } else {
-                    b.pack(j0, nc, k0, kc, bp, 0);
-                }
-                boolean addC = accumulate || k0 > 0;
-                float[] rb = k0 == 0 ? rowBias : null, cb = k0 == 0 ? colBias : null;
-                if (parallel && mBlocks * chunks > 1) {
-                    Parallel.forEach(mBlocks * chunks, t -> blockTask(a, t / chunks, mc, m, t % chunks, perChunk, panels, nc, jb, kb, kc,
-                            bp, c, cOff, ldc, addC, rb, cb));
-                } else {
-                    for (int t = 0; t < mBlocks * chunks; t++)
-                        blockTask(a, t / chunks, mc, m, t % chunks, perChunk, panels, nc, jb, kb, kc, bp, c, cOff, ldc, addC, rb, cb);
-                }
+            if (parallel && mBlocks * chunks > 1) {
+                Parallel.forEach(mBlocks * chunks, t -> blockTask(a, t / chunks, mc, m, t % chunks, perChunk, panels, nc, jb, k,
+                        bp, c, cOff, ldc, accumulate, rowBias, colBias));
+            } else {
+                for (int t = 0; t < mBlocks * chunks; t++)
+                    blockTask(a, t / chunks, mc, m, t % chunks, perChunk, panels, nc, jb, k, bp, c, cOff, ldc, accumulate, rowBias, colBias);
             }
         }
         FlopCounter.add(2L * m * n * k);
     }
 
-    /** Row block {@code ib} of A against panel chunk {@code jc} of the packed B block. */
-    private static void blockTask(GemmA a, int ib, int mc, int m, int jc, int perChunk, int panels, int nc, int j0, int k0, int kc,
-                                  float[] bp, float[] c, int cOff, int ldc, boolean addC, float[] rowBias, float[] colBias) {
+    /** Packs panels [p0, p0+count) of the depth block starting at k0. */
+    private static void packBlock(GemmOperand b, int j0, int nc, int panels, int k0, int k, int p0, int count, float[] bp) {
+        int kc = Math.min(KC, k - k0), cols = Math.min(nc, (p0 + count) * NR) - p0 * NR;
+        if (cols > 0) b.pack(j0 + p0 * NR, cols, k0, kc, bp, k0 * panels * NR + p0 * kc * NR);
+    }
+
+    /**
+     * Row block {@code ib} of A against panel chunk {@code jc} of the packed B, over all of K: the
+     * C block ({@code mc x nc}) stays in L2 while the depth blocks go by.
+     */
+    private static void blockTask(GemmA a, int ib, int mc, int m, int jc, int perChunk, int panels, int nc, int j0, int k,
+                                  float[] bp, float[] c, int cOff, int ldc, boolean accumulate, float[] rowBias, float[] colBias) {
         int i0 = ib * mc, rows = Math.min(mc, m - i0);
-        int p0 = jc * perChunk, p1 = Math.min(panels, p0 + perChunk);
-        float[] arr;
-        int off, ld;
-        switch (a) {
-            case GemmA.Rows r -> {
-                arr = r.a();
-                off = r.off() + i0 * r.ld() + k0;
-                ld = r.ld();
+        int p0 = jc * perChunk, p1 = Math.min(panels, p0 + perChunk), cols = Math.min(nc, p1 * NR) - p0 * NR;
+        int co = cOff + i0 * ldc + j0 + p0 * NR;
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            int kc = Math.min(KC, k - k0);
+            float[] arr;
+            int off, ld;
+            switch (a) {
+                case GemmA.Rows r -> {
+                    arr = r.a();
+                    off = r.off() + i0 * r.ld() + k0;
+                    ld = r.ld();
+                }
+                case GemmA.Weights w -> {
+                    arr = A_BLOCK.get();
+                    if (arr.length < rows * kc) A_BLOCK.set(arr = new float[MC * KC]);
+                    w.widen(i0, rows, k0, kc, arr);
+                    off = 0;
+                    ld = kc;
+                }
             }
-            case GemmA.Weights w -> {
-                arr = A_BLOCK.get();
-                if (arr.length < rows * kc) A_BLOCK.set(arr = new float[Math.max(rows, MC) * KC]);
-                w.widen(i0, rows, k0, kc, arr);
-                off = 0;
-                ld = kc;
-            }
+            boolean first = k0 == 0;
+            macro(arr, off, ld, rows, bp, k0 * panels * NR + p0 * kc * NR, kc * NR, kc, cols,
+                    c, co, ldc, accumulate || !first, first ? rowBias : null, i0, first ? colBias : null, j0 + p0 * NR);
         }
-        macro(arr, off, ld, rows, bp, p0 * kc * NR, kc * NR, kc, Math.min(nc, p1 * NR) - p0 * NR,
-                c, cOff + i0 * ldc + j0 + p0 * NR, ldc, addC, rowBias, i0, colBias, j0 + p0 * NR);
     }
 
     /**
@@ -181,14 +189,13 @@ public final class Gemm {
             i += 2;
         }
         if (r - i >= 1)
-            kernel1(a, aOff + i * lda, bp, pb, kc, c, cOff + i * ldc, addC, rowBias, rowBiasOff + i, colBias, colBiasOff);
+            kernel1(a, aOff + i * lda, lda, bp, pb, kc, c, cOff + i * ldc, ldc, addC, rowBias, rowBiasOff + i, colBias, colBiasOff);
     }
 
     /** The 6 x 2L register tile: 12 accumulators, two panel vectors and one broadcast per k. */
     private static void kernel6(float[] a, int aOff, int lda, float[] p, int pOff, int kc, float[] c, int cOff, int ldc,
                                 boolean addC, float[] rowBias, int rowBiasOff, float[] colBias, int colBiasOff) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         // one index per row of A (kk) and one for the panel: the JIT hoists the bounds checks of both
         int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
         for (int kk = 0, pi = pOff; kk < kc; kk++, pi += NR) {
@@ -207,12 +214,39 @@ public final class Gemm {
             x = FloatVector.broadcast(SPECIES, a[a5 + kk]);
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
-        store(c00, c01, c, cOff, addC, rowBias(rowBias, rowBiasOff), colBias, colBiasOff);
-        store(c10, c11, c, cOff + ldc, addC, rowBias(rowBias, rowBiasOff + 1), colBias, colBiasOff);
-        store(c20, c21, c, cOff + 2 * ldc, addC, rowBias(rowBias, rowBiasOff + 2), colBias, colBiasOff);
-        store(c30, c31, c, cOff + 3 * ldc, addC, rowBias(rowBias, rowBiasOff + 3), colBias, colBiasOff);
-        store(c40, c41, c, cOff + 4 * ldc, addC, rowBias(rowBias, rowBiasOff + 4), colBias, colBiasOff);
-        store(c50, c51, c, cOff + 5 * ldc, addC, rowBias(rowBias, rowBiasOff + 5), colBias, colBiasOff);
+        // the epilogue is written out here, not in a helper: a vector passed to a method the JIT
+        // does not inline is boxed, which costs more than the whole tile
+        if (addC) {
+            c00 = c00.add(FloatVector.fromArray(SPECIES, c, cOff)); c01 = c01.add(FloatVector.fromArray(SPECIES, c, cOff + L));
+            c10 = c10.add(FloatVector.fromArray(SPECIES, c, cOff + ldc)); c11 = c11.add(FloatVector.fromArray(SPECIES, c, cOff + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc)); c21 = c21.add(FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc)); c31 = c31.add(FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc + L));
+            c40 = c40.add(FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc)); c41 = c41.add(FloatVector.fromArray(SPECIES, c, cOff + 4 * ldc + L));
+            c50 = c50.add(FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc)); c51 = c51.add(FloatVector.fromArray(SPECIES, c, cOff + 5 * ldc + L));
+        }
+        if (colBias != null) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, colBias, colBiasOff), b1 = FloatVector.fromArray(SPECIES, colBias, colBiasOff + L);
+            c00 = c00.add(b0); c01 = c01.add(b1);
+            c10 = c10.add(b0); c11 = c11.add(b1);
+            c20 = c20.add(b0); c21 = c21.add(b1);
+            c30 = c30.add(b0); c31 = c31.add(b1);
+            c40 = c40.add(b0); c41 = c41.add(b1);
+            c50 = c50.add(b0); c51 = c51.add(b1);
+        }
+        if (rowBias != null) {
+            c00 = c00.add(rowBias[rowBiasOff]); c01 = c01.add(rowBias[rowBiasOff]);
+            c10 = c10.add(rowBias[rowBiasOff + 1]); c11 = c11.add(rowBias[rowBiasOff + 1]);
+            c20 = c20.add(rowBias[rowBiasOff + 2]); c21 = c21.add(rowBias[rowBiasOff + 2]);
+            c30 = c30.add(rowBias[rowBiasOff + 3]); c31 = c31.add(rowBias[rowBiasOff + 3]);
+            c40 = c40.add(rowBias[rowBiasOff + 4]); c41 = c41.add(rowBias[rowBiasOff + 4]);
+            c50 = c50.add(rowBias[rowBiasOff + 5]); c51 = c51.add(rowBias[rowBiasOff + 5]);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + L);
+        c40.intoArray(c, cOff + 4 * ldc); c41.intoArray(c, cOff + 4 * ldc + L);
+        c50.intoArray(c, cOff + 5 * ldc); c51.intoArray(c, cOff + 5 * ldc + L);
     }
 
     private static void kernel4(float[] a, int aOff, int lda, float[] p, int pOff, int kc, float[] c, int cOff, int ldc,
@@ -231,10 +265,29 @@ public final class Gemm {
             x = FloatVector.broadcast(SPECIES, a[a3 + kk]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
         }
-        store(c00, c01, c, cOff, addC, rowBias(rowBias, rowBiasOff), colBias, colBiasOff);
-        store(c10, c11, c, cOff + ldc, addC, rowBias(rowBias, rowBiasOff + 1), colBias, colBiasOff);
-        store(c20, c21, c, cOff + 2 * ldc, addC, rowBias(rowBias, rowBiasOff + 2), colBias, colBiasOff);
-        store(c30, c31, c, cOff + 3 * ldc, addC, rowBias(rowBias, rowBiasOff + 3), colBias, colBiasOff);
+        if (addC) {
+            c00 = c00.add(FloatVector.fromArray(SPECIES, c, cOff)); c01 = c01.add(FloatVector.fromArray(SPECIES, c, cOff + L));
+            c10 = c10.add(FloatVector.fromArray(SPECIES, c, cOff + ldc)); c11 = c11.add(FloatVector.fromArray(SPECIES, c, cOff + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc)); c21 = c21.add(FloatVector.fromArray(SPECIES, c, cOff + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc)); c31 = c31.add(FloatVector.fromArray(SPECIES, c, cOff + 3 * ldc + L));
+        }
+        if (colBias != null) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, colBias, colBiasOff), b1 = FloatVector.fromArray(SPECIES, colBias, colBiasOff + L);
+            c00 = c00.add(b0); c01 = c01.add(b1);
+            c10 = c10.add(b0); c11 = c11.add(b1);
+            c20 = c20.add(b0); c21 = c21.add(b1);
+            c30 = c30.add(b0); c31 = c31.add(b1);
+        }
+        if (rowBias != null) {
+            c00 = c00.add(rowBias[rowBiasOff]); c01 = c01.add(rowBias[rowBiasOff]);
+            c10 = c10.add(rowBias[rowBiasOff + 1]); c11 = c11.add(rowBias[rowBiasOff + 1]);
+            c20 = c20.add(rowBias[rowBiasOff + 2]); c21 = c21.add(rowBias[rowBiasOff + 2]);
+            c30 = c30.add(rowBias[rowBiasOff + 3]); c31 = c31.add(rowBias[rowBiasOff + 3]);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + L);
     }
 
     private static void kernel2(float[] a, int aOff, int lda, float[] p, int pOff, int kc, float[] c, int cOff, int ldc,
@@ -249,41 +302,44 @@ public final class Gemm {
             x = FloatVector.broadcast(SPECIES, a[a1 + kk]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
         }
-        store(c00, c01, c, cOff, addC, rowBias(rowBias, rowBiasOff), colBias, colBiasOff);
-        store(c10, c11, c, cOff + ldc, addC, rowBias(rowBias, rowBiasOff + 1), colBias, colBiasOff);
+        if (addC) {
+            c00 = c00.add(FloatVector.fromArray(SPECIES, c, cOff)); c01 = c01.add(FloatVector.fromArray(SPECIES, c, cOff + L));
+            c10 = c10.add(FloatVector.fromArray(SPECIES, c, cOff + ldc)); c11 = c11.add(FloatVector.fromArray(SPECIES, c, cOff + ldc + L));
+        }
+        if (colBias != null) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, colBias, colBiasOff), b1 = FloatVector.fromArray(SPECIES, colBias, colBiasOff + L);
+            c00 = c00.add(b0); c01 = c01.add(b1);
+            c10 = c10.add(b0); c11 = c11.add(b1);
+        }
+        if (rowBias != null) {
+            c00 = c00.add(rowBias[rowBiasOff]); c01 = c01.add(rowBias[rowBiasOff]);
+            c10 = c10.add(rowBias[rowBiasOff + 1]); c11 = c11.add(rowBias[rowBiasOff + 1]);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L);
     }
 
-    private static void kernel1(float[] a, int aOff, float[] p, int pOff, int kc, float[] c, int cOff,
+    private static void kernel1(float[] a, int aOff, int lda, float[] p, int pOff, int kc, float[] c, int cOff, int ldc,
                                 boolean addC, float[] rowBias, int rowBiasOff, float[] colBias, int colBiasOff) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00;
+        int a0 = aOff;
         for (int kk = 0, pi = pOff; kk < kc; kk++, pi += NR) {
-            FloatVector x = FloatVector.broadcast(SPECIES, a[aOff + kk]);
-            c00 = x.fma(FloatVector.fromArray(SPECIES, p, pi), c00);
-            c01 = x.fma(FloatVector.fromArray(SPECIES, p, pi + L), c01);
+            FloatVector b0 = FloatVector.fromArray(SPECIES, p, pi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, p, pi + L);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[a0 + kk]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
         }
-        store(c00, c01, c, cOff, addC, rowBias(rowBias, rowBiasOff), colBias, colBiasOff);
-    }
-
-    private static float rowBias(float[] rowBias, int i) {
-        return rowBias == null ? 0f : rowBias[i];
-    }
-
-    /** Tile row out: {@code (C +) acc + colBias + rowBias}. */
-    private static void store(FloatVector v0, FloatVector v1, float[] c, int off, boolean addC, float rb, float[] cb, int cbOff) {
         if (addC) {
-            v0 = v0.add(FloatVector.fromArray(SPECIES, c, off));
-            v1 = v1.add(FloatVector.fromArray(SPECIES, c, off + L));
+            c00 = c00.add(FloatVector.fromArray(SPECIES, c, cOff)); c01 = c01.add(FloatVector.fromArray(SPECIES, c, cOff + L));
         }
-        if (cb != null) {
-            v0 = v0.add(FloatVector.fromArray(SPECIES, cb, cbOff));
-            v1 = v1.add(FloatVector.fromArray(SPECIES, cb, cbOff + L));
+        if (colBias != null) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, colBias, colBiasOff), b1 = FloatVector.fromArray(SPECIES, colBias, colBiasOff + L);
+            c00 = c00.add(b0); c01 = c01.add(b1);
         }
-        if (rb != 0f) {
-            v0 = v0.add(rb);
-            v1 = v1.add(rb);
+        if (rowBias != null) {
+            c00 = c00.add(rowBias[rowBiasOff]); c01 = c01.add(rowBias[rowBiasOff]);
         }
-        v0.intoArray(c, off);
-        v1.intoArray(c, off + L);
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
     }
 
     private static void biasOnly(int m, int n, float[] rowBias, float[] colBias, float[] c, int cOff, int ldc) {

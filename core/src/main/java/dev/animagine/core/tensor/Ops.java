@@ -38,15 +38,15 @@ public final class Ops {
     }
 
     public static void siluInPlace(float[] x) {
-        mapInPlace(x, VectorMath::silu);
+        mapInPlace(x, VectorFunctions::silu);
     }
 
     public static void geluInPlace(float[] x) {
-        mapInPlace(x, VectorMath::gelu);
+        mapInPlace(x, VectorFunctions::gelu);
     }
 
     public static void quickGeluInPlace(float[] x) {
-        mapInPlace(x, VectorMath::quickGelu);
+        mapInPlace(x, VectorFunctions::quickGelu);
     }
 
     private static void mapInPlace(float[] x, UnaryOperator<FloatVector> f) {
@@ -90,7 +90,7 @@ public final class Ops {
         Parallel.forEach(rows, r -> {
             int src = r * 2 * d, dst = r * d, j = 0;
             for (; j + L <= d; j += L)
-                FloatVector.fromArray(S, x, src + j).mul(VectorMath.gelu(FloatVector.fromArray(S, x, src + d + j))).intoArray(out, dst + j);
+                FloatVector.fromArray(S, x, src + j).mul(VectorFunctions.gelu(FloatVector.fromArray(S, x, src + d + j))).intoArray(out, dst + j);
             for (; j < d; j++) out[dst + j] = x[src + j] * gelu(x[src + d + j]);
         });
         return out;
@@ -146,7 +146,7 @@ public final class Ops {
             int i = 0;
             for (; i + L <= hw; i += L) {
                 FloatVector v = FloatVector.fromArray(S, x, o + i).sub(m).fma(a, be);
-                (silu ? VectorMath.silu(v) : v).intoArray(out, o + i);
+                (silu ? VectorFunctions.silu(v) : v).intoArray(out, o + i);
             }
             for (; i < hw; i++) {
                 float v = Math.fma(x[o + i] - m, a, be);

@@ -10,10 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * accurate to a few float ulps: the JDK's scalar {@code Math.exp} and a double-precision erf cost
  * more than the matrix multiplies around them.
  */
-public final class VectorMath {
+public final class VectorFunctions {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-    private VectorMath() {}
+    private VectorFunctions() {}
 
     private static final float LOG2E = 1.44269504088896341f;
     // ln 2 split so that n * LN2_HI is exact for |n| < 2^9 (Cody & Waite)
