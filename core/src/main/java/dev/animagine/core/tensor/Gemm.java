@@ -25,7 +25,7 @@ public final class Gemm {
     static final int KC = Math.max(64, 2048 / L);
     /** Rows of A per block: an A block {@code MC x KC} and a C block {@code MC x NC} (96 + 192 KiB) share a 512 KiB L2. */
     static final int MC = 96;
-    /** Columns of B per packed block (a multiple of NR); the block holds all of K and is shared by the threads. */
+    /** Columns of C per task (a multiple of NR): the task's C block stays in L2 across all of K. */
     static final int NC = 512;
 
     private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[0]);
@@ -66,17 +66,21 @@ public final class Gemm {
             return;
         }
         int threads = parallel ? Parallel.threads() : 1;
-        int icBlocks = Math.max(ceilDiv(m, MC), Math.min(threads, ceilDiv(m, MR)));
-        int mc = roundUp(ceilDiv(m, icBlocks), MR);
-        int mBlocks = ceilDiv(m, mc), kBlocks = ceilDiv(k, KC);
+        // row blocks: a multiple of the thread count, of (nearly) equal height in whole micro-tiles
+        int mTiles = ceilDiv(m, MR);
+        int mBlocks = Math.min(mTiles, roundUp(ceilDiv(m, MC), threads));
+        int kBlocks = ceilDiv(k, KC);
+        // columns packed at once: all of them if the packed block stays within PACK_FLOATS
+        int superCols = Math.max(NC, PACK_FLOATS / k / NC * NC);
         ThreadLocal<float[]> holder = parallel ? PACKED_B : PACKED_B_SERIAL;
         float[] packed = holder.get();
-        int need = roundUp(Math.min(NC, n), NR) * k;
+        int need = roundUp(Math.min(superCols, n), NR) * k;
         if (packed.length < need) holder.set(packed = new float[need]);
         final float[] bp = packed;
-        for (int j0 = 0; j0 < n; j0 += NC) {
-            final int nc = Math.min(NC, n - j0), panels = ceilDiv(nc, NR), jb = j0;
-            // B[all K, nc], packed once and shared: block kb of depth kc starts at kb*KC*panels*NR
+        GemmA lhs = parallel ? widenIfReused(a, ceilDiv(n, NC) > 1) : a;
+        for (int j0 = 0; j0 < n; j0 += superCols) {
+            final int nc = Math.min(superCols, n - j0), panels = ceilDiv(nc, NR), jb = j0;
+            // B[all K, nc], packed once and shared: depth block kb starts at kb*KC*panels*NR
             if (parallel && panels * kBlocks > 1) {
                 int groups = Math.min(panels, Math.max(1, ceilDiv(4 * threads, kBlocks))), per = ceilDiv(panels, groups);
                 int realGroups = ceilDiv(panels, per);
@@ -84,19 +88,40 @@ public final class Gemm {
             } else {
                 for (int kb = 0; kb < kBlocks; kb++) packBlock(b, jb, nc, panels, kb * KC, k, 0, panels, bp);
             }
-            // few row blocks: also split the panels, so every thread has work
-            int jrChunks = parallel ? Math.clamp(ceilDiv(2 * threads, mBlocks), 1, panels) : 1;
-            final int perChunk = ceilDiv(panels, jrChunks);
+            // column chunks of at most NC (the C block stays in L2); more when there are few row blocks
+            int chunks0 = Math.max(ceilDiv(panels, NC / NR), parallel ? ceilDiv(2 * threads, mBlocks) : 1);
+            final int perChunk = ceilDiv(panels, Math.min(panels, chunks0));
             final int chunks = ceilDiv(panels, perChunk);
             if (parallel && mBlocks * chunks > 1) {
-                Parallel.forEach(mBlocks * chunks, t -> blockTask(a, t / chunks, mc, m, t % chunks, perChunk, panels, nc, jb, k,
+                Parallel.forEach(mBlocks * chunks, t -> blockTask(lhs, t / chunks, mBlocks, m, t % chunks, perChunk, panels, nc, jb, k,
                         bp, c, cOff, ldc, accumulate, rowBias, colBias));
             } else {
                 for (int t = 0; t < mBlocks * chunks; t++)
-                    blockTask(a, t / chunks, mc, m, t % chunks, perChunk, panels, nc, jb, k, bp, c, cOff, ldc, accumulate, rowBias, colBias);
+                    blockTask(lhs, t / chunks, mBlocks, m, t % chunks, perChunk, panels, nc, jb, k, bp, c, cOff, ldc, accumulate, rowBias, colBias);
             }
         }
         FlopCounter.add(2L * m * n * k);
+    }
+
+    /** Floats of B packed at once (16 MiB), shared by the threads. */
+    private static final int PACK_FLOATS = 4 << 20;
+    private static final ThreadLocal<float[]> WIDE_A = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * Weights that every column chunk would widen again are widened once, in parallel, into a
+     * buffer of the calling thread (at most PACK_FLOATS; larger matrices are widened per block).
+     */
+    private static GemmA widenIfReused(GemmA a, boolean reused) {
+        if (!(a instanceof GemmA.Weights w) || !reused || (long) w.m() * w.k() > PACK_FLOATS) return a;
+        float[] buf = WIDE_A.get();
+        if (buf.length < w.m() * w.k()) WIDE_A.set(buf = new float[w.m() * w.k()]);
+        final float[] dst = buf;
+        int rowsPerTask = Math.max(1, (1 << 16) / w.k());
+        Parallel.forEach(ceilDiv(w.m(), rowsPerTask), t -> {
+            int r0 = t * rowsPerTask, r1 = Math.min(w.m(), r0 + rowsPerTask);
+            w.w().toFloats((long) r0 * w.k(), dst, r0 * w.k(), (r1 - r0) * w.k());
+        });
+        return GemmA.rows(dst, 0, w.k(), w.m(), w.k());
     }
 
     /** Packs panels [p0, p0+count) of the depth block starting at k0. */
@@ -105,13 +130,19 @@ public final class Gemm {
         if (cols > 0) b.pack(j0 + p0 * NR, cols, k0, kc, bp, k0 * panels * NR + p0 * kc * NR);
     }
 
+    /** First row of row block {@code ib} of {@code blocks}: whole micro-tiles, spread evenly. */
+    private static int blockStart(int ib, int blocks, int m) {
+        return ib == blocks ? m : (int) ((long) ceilDiv(m, MR) * ib / blocks) * MR;
+    }
+
     /**
      * Row block {@code ib} of A against panel chunk {@code jc} of the packed B, over all of K: the
-     * C block ({@code mc x nc}) stays in L2 while the depth blocks go by.
+     * C block stays in L2 while the depth blocks go by.
      */
-    private static void blockTask(GemmA a, int ib, int mc, int m, int jc, int perChunk, int panels, int nc, int j0, int k,
+    private static void blockTask(GemmA a, int ib, int mBlocks, int m, int jc, int perChunk, int panels, int nc, int j0, int k,
                                   float[] bp, float[] c, int cOff, int ldc, boolean accumulate, float[] rowBias, float[] colBias) {
-        int i0 = ib * mc, rows = Math.min(mc, m - i0);
+        int i0 = blockStart(ib, mBlocks, m), rows = Math.min(m, blockStart(ib + 1, mBlocks, m)) - i0;
+        if (rows <= 0) return;
         int p0 = jc * perChunk, p1 = Math.min(panels, p0 + perChunk), cols = Math.min(nc, p1 * NR) - p0 * NR;
         int co = cOff + i0 * ldc + j0 + p0 * NR;
         for (int k0 = 0; k0 < k; k0 += KC) {
@@ -126,7 +157,7 @@ public final class Gemm {
                 }
                 case GemmA.Weights w -> {
                     arr = A_BLOCK.get();
-                    if (arr.length < rows * kc) A_BLOCK.set(arr = new float[MC * KC]);
+                    if (arr.length < rows * kc) A_BLOCK.set(arr = new float[rows * KC]);
                     w.widen(i0, rows, k0, kc, arr);
                     off = 0;
                     ld = kc;
