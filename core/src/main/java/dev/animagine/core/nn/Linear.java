@@ -1,6 +1,7 @@
 package dev.animagine.core.nn;
 
 import dev.animagine.core.io.Weights;
+import dev.animagine.core.tensor.Buffers;
 import dev.animagine.core.tensor.Gemm;
 import dev.animagine.core.tensor.GemmOperand;
 import dev.animagine.core.tensor.StoredTensor;
@@ -33,10 +34,10 @@ public final class Linear {
         return out;
     }
 
-    /** x[rows, in] -> [rows, out]. */
+    /** x[rows, in] -> [rows, out] (a new array from {@link Buffers}). */
     public float[] forward(float[] x, int rows) {
         if (x.length != rows * in) throw new IllegalArgumentException("linear expects " + rows + "x" + in + " inputs, got " + x.length);
-        float[] y = new float[rows * out];
+        float[] y = Buffers.take(rows * out);
         Gemm.multiply(x, 0, in, rows, weight, bias, y, 0, out, false);
         return y;
     }

@@ -42,7 +42,7 @@ public final class Conv2d {
         if (x.dim(1) != in)
             throw new IllegalArgumentException(weight.describe() + ": expects " + in + " input channels, got " + x.dim(1));
         int oh = (h + 2 * padding - kh) / stride + 1, ow = (w + 2 * padding - kw) / stride + 1;
-        float[] y = new float[n * out * oh * ow];
+        float[] y = Buffers.take(n * out * oh * ow);
         forward(x.data(), n, h, w, y);
         return new Tensor(y, n, out, oh, ow);
     }

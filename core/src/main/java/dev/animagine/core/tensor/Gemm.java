@@ -65,6 +65,10 @@ public final class Gemm {
             if (!accumulate) biasOnly(m, n, rowBias, colBias, c, cOff, ldc);
             return;
         }
+        if (a instanceof GemmA.Rows r && b instanceof GemmOperand.WeightOperand w && m < FEW_ROWS && parallel) {
+            transposed(r, w, colBias, c, cOff, ldc, accumulate);
+            return;
+        }
         int threads = parallel ? Parallel.threads() : 1;
         // row blocks: a multiple of the thread count, of (nearly) equal height in whole micro-tiles
         int mTiles = ceilDiv(m, MR);
@@ -101,6 +105,33 @@ public final class Gemm {
             }
         }
         FlopCounter.add(2L * m * n * k);
+    }
+
+    /** Below this many rows of activations, a linear layer is computed transposed (see {@link #transposed}). */
+    static final int FEW_ROWS = 256;
+    private static final ThreadLocal<float[]> C_T = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * {@code C = X W^T} for few rows of X as {@code C^T = W X^T}: the weights become the A operand,
+     * which is only widened (contiguous rows), instead of B, which is widened and interleaved
+     * into panels; X^T is the small operand to pack. The product is transposed into C at the end.
+     */
+    private static void transposed(GemmA.Rows x, GemmOperand.WeightOperand w, float[] bias, float[] c, int cOff, int ldc,
+                                   boolean accumulate) {
+        int m = x.m(), n = w.n();
+        float[] ct = C_T.get();
+        if (ct.length < n * m) C_T.set(ct = new float[n * m]);
+        final float[] t = ct;
+        run(GemmA.weights(w.tensor()), GemmOperand.transposed(x.a(), x.off(), x.ld(), m, x.k()), bias, null, t, 0, m, false, true);
+        int tile = 64;
+        Parallel.forEach(ceilDiv(n, tile), jb -> {
+            int j0 = jb * tile, j1 = Math.min(n, j0 + tile);
+            for (int i = 0; i < m; i++) {
+                int o = cOff + i * ldc;
+                if (accumulate) for (int j = j0; j < j1; j++) c[o + j] += t[j * m + i];
+                else for (int j = j0; j < j1; j++) c[o + j] = t[j * m + i];
+            }
+        });
     }
 
     /** Floats of B packed at once (16 MiB), shared by the threads. */

@@ -45,6 +45,10 @@ public interface GemmOperand {
         @Override public int k() { return k; }
         @Override public int n() { return n; }
 
+        StoredTensor tensor() {
+            return w;
+        }
+
         @Override
         public void pack(int n0, int nc, int k0, int kc, float[] dst, int dstOff) {
             int nr = Gemm.NR;

@@ -9,7 +9,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * Element-wise and normalisation kernels on fp32 activations, vectorised and split over the worker
- * threads. Statistics (means, variances) are summed in float vectors over short runs and the runs
+ * threads; new outputs come from {@link Buffers}. Statistics (means, variances) are summed in float vectors over short runs and the runs
  * in double, so results stay within float rounding of the references.
  */
 public final class Ops {
@@ -72,6 +72,18 @@ public final class Ops {
         });
     }
 
+    /** {@code x[p*hw + i] += add[p]} for each plane p of {@code x[planes, hw]} (e.g. a bias per channel of NCHW). */
+    public static void addPerChannel(float[] x, float[] add, int planes, int hw) {
+        Parallel.forEach(ceilDiv(planes, 16), t -> {
+            for (int p = t * 16; p < Math.min(planes, t * 16 + 16); p++) {
+                float v = add[p];
+                int o = p * hw, i = 0;
+                for (; i + L <= hw; i += L) FloatVector.fromArray(S, x, o + i).add(v).intoArray(x, o + i);
+                for (; i < hw; i++) x[o + i] += v;
+            }
+        });
+    }
+
     public static void scaleInPlace(float[] a, float s) {
         Parallel.forEach(chunks(a.length), c -> {
             int from = c * CHUNK, to = Math.min(a.length, from + CHUNK);
@@ -86,7 +98,7 @@ public final class Ops {
      * returns {@code hidden * gelu(gate)} as [rows, d].
      */
     public static float[] geglu(float[] x, int rows, int d) {
-        float[] out = new float[rows * d];
+        float[] out = Buffers.take(rows * d);
         Parallel.forEach(rows, r -> {
             int src = r * 2 * d, dst = r * d, j = 0;
             for (; j + L <= d; j += L)
@@ -98,7 +110,7 @@ public final class Ops {
 
     /** LayerNorm over the last dimension of {@code x[rows, dim]}. */
     public static float[] layerNorm(float[] x, int rows, int dim, float[] gamma, float[] beta, double eps) {
-        float[] out = new float[rows * dim];
+        float[] out = Buffers.take(rows * dim);
         Parallel.forEach(ceilDiv(rows, 8), t -> {
             for (int r = t * 8; r < Math.min(rows, t * 8 + 8); r++) {
                 int o = r * dim;
@@ -121,7 +133,7 @@ public final class Ops {
      */
     public static float[] groupNorm(float[] x, int n, int c, int hw, int groups, float[] gamma, float[] beta,
                                     double eps, boolean silu) {
-        float[] out = new float[x.length];
+        float[] out = Buffers.take(x.length);
         groupNorm(x, out, n, c, hw, groups, gamma, beta, eps, silu);
         return out;
     }
@@ -208,14 +220,14 @@ public final class Ops {
 
     /** [n, c, hw] -> [n, hw, c]. */
     public static float[] channelsLast(float[] x, int n, int c, int hw) {
-        float[] out = new float[x.length];
+        float[] out = Buffers.take(x.length);
         transpose(x, out, n, c, hw);
         return out;
     }
 
     /** [n, hw, c] -> [n, c, hw]. */
     public static float[] channelsFirst(float[] x, int n, int c, int hw) {
-        float[] out = new float[x.length];
+        float[] out = Buffers.take(x.length);
         transpose(x, out, n, hw, c);
         return out;
     }
@@ -239,7 +251,7 @@ public final class Ops {
      * (source index = floor(dst * in / out)); 2x upsampling is the common case.
      */
     public static float[] resizeNearest(float[] x, int n, int c, int h, int w, int oh, int ow) {
-        float[] out = new float[n * c * oh * ow];
+        float[] out = Buffers.take(n * c * oh * ow);
         double sy = (double) h / oh, sx = (double) w / ow;
         int[] xs = new int[ow];
         for (int j = 0; j < ow; j++) xs[j] = Math.min((int) Math.floor(j * sx), w - 1);
@@ -263,7 +275,7 @@ public final class Ops {
 
     /** Concatenation along channels of NCHW tensors with equal n and spatial size. */
     public static float[] concatChannels(float[] a, int ca, float[] b, int cb, int n, int hw) {
-        float[] out = new float[n * (ca + cb) * hw];
+        float[] out = Buffers.take(n * (ca + cb) * hw);
         Parallel.forEach(2 * n, t -> {
             int i = t / 2;
             if (t % 2 == 0) System.arraycopy(a, i * ca * hw, out, i * (ca + cb) * hw, ca * hw);

@@ -109,6 +109,15 @@ public record StoredTensor(String name, DType dtype, long[] shape, MemorySegment
         return new StoredTensor(newName, dtype, s, data.asSlice(from * rowBytes, (to - from) * rowBytes), origin);
     }
 
+    /**
+     * Drops this tensor's pages from the process's resident memory if it is memory-mapped (madvise
+     * DONTNEED); they stay in the OS page cache and come back on the next read. A no-op for heap
+     * tensors.
+     */
+    public void release() {
+        if (data.isMapped()) data.unload();
+    }
+
     public StoredTensor withName(String newName) {
         return new StoredTensor(newName, dtype, shape, data, origin);
     }
