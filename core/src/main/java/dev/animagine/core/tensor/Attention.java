@@ -125,7 +125,7 @@ public final class Attention {
             e.intoArray(s, off + j);
             total = total.add(e);
         }
-        float t = total.reduceLanes(VectorOperators.ADD);
+        float t = VectorFunctions.sumLanes(total);
         for (; j < valid; j++) {
             float e = (float) Math.exp(Math.fma(s[off + j], scale, shift));
             s[off + j] = e;

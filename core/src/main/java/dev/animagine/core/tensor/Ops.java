@@ -175,7 +175,7 @@ public final class Ops {
             FloatVector acc = FloatVector.zero(S);
             int end = Math.min(len - L, i + RUN - L);
             for (; i <= end; i += L) acc = acc.add(FloatVector.fromArray(S, x, off + i));
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += VectorFunctions.sumLanes(acc);
         }
         for (; i < len; i++) total += x[off + i];
         return total;
@@ -192,7 +192,7 @@ public final class Ops {
                 FloatVector d = FloatVector.fromArray(S, x, off + i).sub(mean);
                 acc = d.fma(d, acc);
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            total += VectorFunctions.sumLanes(acc);
         }
         for (; i < len; i++) {
             double d = x[off + i] - mean;

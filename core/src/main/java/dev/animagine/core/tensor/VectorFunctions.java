@@ -43,6 +43,17 @@ public final class VectorFunctions {
         return p.reinterpretAsInts().add(e).reinterpretAsFloats();
     }
 
+    /**
+     * The sum of a vector's lanes, added in lane order. {@code reduceLanes(ADD)} may associate
+     * differently once compiled than interpreted, and a result that depends on the JIT's progress
+     * would make the same seed give (slightly) different images.
+     */
+    public static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) s += v.lane(i);
+        return s;
+    }
+
     private static FloatVector c(float v) {
         return FloatVector.broadcast(S, v);
     }
