@@ -5,6 +5,7 @@ import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.sampling.SchedulerConfig;
 import dev.animagine.core.sampling.Scheduler;
 import dev.animagine.core.sampling.TorchGenerator;
+import dev.animagine.core.tensor.Buffers;
 import dev.animagine.core.tensor.StoredTensor;
 import dev.animagine.core.tensor.Tensor;
 import dev.animagine.core.text.ClipTextModel;
@@ -136,6 +137,7 @@ public final class StableDiffusionXLPipeline {
             listener.onStep(i + 1, timesteps.length);
         }
         long t2 = System.nanoTime();
+        releaseUnetMemory();
         listener.onPhase("vae");
         Tensor latents = new Tensor(x, 1, lc, lh, lw);
         Tensor image = decodeToImage(latents);
@@ -151,6 +153,16 @@ public final class StableDiffusionXLPipeline {
     void releaseTextEncoderWeights() {
         checkpoint.textEncoder().asMap().values().forEach(StoredTensor::release);
         checkpoint.textEncoder2().asMap().values().forEach(StoredTensor::release);
+    }
+
+    /**
+     * Before the VAE: the UNet's mapped weights (5.1 GB for SDXL) leave resident memory (the next
+     * image pages them back in from the OS cache) and its idle activation buffers are dropped, so
+     * the decoder's large activations do not stack on top of them.
+     */
+    void releaseUnetMemory() {
+        checkpoint.unet().asMap().values().forEach(StoredTensor::release);
+        Buffers.clear();
     }
 
     /** Latents -> RGB in [0, 1]: VAE decode of latents / scaling factor, then clamp(x / 2 + 0.5). */
