@@ -16,13 +16,13 @@ public final class PeakFlops {
     private PeakFlops() {}
 
     /**
-     * Peak GFLOP/s on all worker threads (2 flops per FMA lane): the best of 12 rounds of about 10 ms,
-     * so a moment of contention from other processes does not lower it.
+     * Peak GFLOP/s on all worker threads (2 flops per FMA lane): the best of 40 rounds of about
+     * 10 ms (half a second), so a stretch of contention from other processes does not lower it.
      */
     public static double measure() {
         for (int i = 0; i < 3; i++) run(200_000); // warm up the JIT
         double best = 0;
-        for (int round = 0; round < 12; round++) best = Math.max(best, run(4_000_000));
+        for (int round = 0; round < 40; round++) best = Math.max(best, run(4_000_000));
         return best;
     }
 

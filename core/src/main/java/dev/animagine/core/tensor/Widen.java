@@ -12,9 +12,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * Widening of fp16 and bf16 weights to fp32, a vector at a time: what packing does to every weight
- * it reads from a mapped file. Integer bit manipulation only (the Vector API has no half-float
- * lanes), exact for every input including subnormals, infinities and NaNs, and without the
+ * Widening of fp16 and bf16 weights to fp32: what packing does to every weight it reads from a
+ * mapped file. Exact for every input including subnormals, infinities and NaNs. The one-vector
+ * forms use integer bit manipulation only (the Vector API has no half-float lanes) and avoid the
  * floating-point subnormal path that is slow on many cores.
  */
 final class Widen {
@@ -25,11 +25,21 @@ final class Widen {
 
     private Widen() {}
 
-    /** {@code count} fp16 values at byte {@code byteOff} of {@code src} into {@code dst[dstOff...]}. */
+    private static final int CHUNK = 1024;
+    private static final ThreadLocal<short[]> HALVES = ThreadLocal.withInitial(() -> new short[CHUNK]);
+
+    /**
+     * {@code count} fp16 values at byte {@code byteOff} of {@code src} into {@code dst[dstOff...]}:
+     * copied to a short[] chunk, then converted by a plain loop that C2 compiles to the CPU's
+     * half-float conversion (F16C vcvtph2ps on x86), over twice as fast as {@link #f16(MemorySegment, long)}.
+     */
     static void f16(MemorySegment src, long byteOff, float[] dst, int dstOff, int count) {
-        int i = 0;
-        for (; i + L <= count; i += L) f16(src, byteOff + 2L * i).intoArray(dst, dstOff + i);
-        for (; i < count; i++) dst[dstOff + i] = Float.float16ToFloat(src.get(StoredTensor.LE_SHORT, byteOff + 2L * i));
+        short[] h = HALVES.get();
+        for (int done = 0; done < count; done += CHUNK) {
+            int n = Math.min(CHUNK, count - done);
+            MemorySegment.copy(src, StoredTensor.LE_SHORT, byteOff + 2L * done, h, 0, n);
+            for (int i = 0; i < n; i++) dst[dstOff + done + i] = Float.float16ToFloat(h[i]);
+        }
     }
 
     /** {@code count} bf16 values at byte {@code byteOff} of {@code src} into {@code dst[dstOff...]}. */
