@@ -176,23 +176,26 @@ public final class Gemm {
         if (rows <= 0) return;
         int p0 = jc * perChunk, p1 = Math.min(panels, p0 + perChunk), cols = Math.min(nc, p1 * NR) - p0 * NR;
         int co = cOff + i0 * ldc + j0 + p0 * NR;
+        float[] widened = null;
+        if (a instanceof GemmA.Weights w) {
+            // the block's rows are contiguous in the file: widen them in one sequential pass (the
+            // hardware prefetcher streams it), then take depth blocks out of the fp32 copy
+            widened = A_BLOCK.get();
+            if (widened.length < rows * k) A_BLOCK.set(widened = new float[rows * k]);
+            w.w().toFloats((long) i0 * k, widened, 0, rows * k);
+        }
         for (int k0 = 0; k0 < k; k0 += KC) {
             int kc = Math.min(KC, k - k0);
             float[] arr;
             int off, ld;
-            switch (a) {
-                case GemmA.Rows r -> {
-                    arr = r.a();
-                    off = r.off() + i0 * r.ld() + k0;
-                    ld = r.ld();
-                }
-                case GemmA.Weights w -> {
-                    arr = A_BLOCK.get();
-                    if (arr.length < rows * kc) A_BLOCK.set(arr = new float[rows * KC]);
-                    w.widen(i0, rows, k0, kc, arr);
-                    off = 0;
-                    ld = kc;
-                }
+            if (a instanceof GemmA.Rows r) {
+                arr = r.a();
+                off = r.off() + i0 * r.ld() + k0;
+                ld = r.ld();
+            } else {
+                arr = widened;
+                off = k0;
+                ld = k;
             }
             boolean first = k0 == 0;
             macro(arr, off, ld, rows, bp, k0 * panels * NR + p0 * kc * NR, kc * NR, kc, cols,

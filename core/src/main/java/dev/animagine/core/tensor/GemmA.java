@@ -2,8 +2,8 @@ package dev.animagine.core.tensor;
 
 /**
  * The left operand A[M,K] of {@link Gemm}. The micro-kernel reads A as fp32 rows; activations
- * already are, weights are widened from their file dtype block by block ({@code mc x kc}, sized to
- * stay in L2) into a per-thread buffer, never whole.
+ * already are, weights are widened from their file dtype one row block ({@code mc x K}) at a time
+ * into a per-thread buffer, never whole.
  */
 public sealed interface GemmA {
     int m();
@@ -23,10 +23,5 @@ public sealed interface GemmA {
 
     record Rows(float[] a, int off, int ld, int m, int k) implements GemmA {}
 
-    record Weights(StoredTensor w, int m, int k) implements GemmA {
-        /** Rows [m0, m0+mc) x columns [k0, k0+kc) as fp32 into {@code dst[i*kc + kk]}. */
-        void widen(int m0, int mc, int k0, int kc, float[] dst) {
-            for (int i = 0; i < mc; i++) w.toFloats((long) (m0 + i) * k + k0, dst, i * kc, kc);
-        }
-    }
+    record Weights(StoredTensor w, int m, int k) implements GemmA {}
 }
