@@ -5,12 +5,13 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Single-precision matrix multiply {@code C[M,N] (+)= A[M,K] · B[K,N] + rowBias[i] + colBias[j]},
- * the engine's one GEMM, organised as in BLIS (Van Zee & van de Geijn): B is packed block by block
- * ({@code kc x nc}, shared by all threads) into fp32 panels of NR columns; A is read as fp32 rows,
- * {@code mc x kc} at a time so the block stays in L2 (weights are widened into such a block); the
- * micro-kernel keeps an MR x NR tile of C in registers and streams one B panel from L1.
- * Threads split the rows of A (and the panels of B when A has few rows), so 2 and 64 cores are
- * both busy; every call adds the multiply-adds it did to {@link FlopCounter}.
+ * the engine's one GEMM, organised as in BLIS (Van Zee & van de Geijn): B is packed once per call
+ * (per column super-block, shared by all threads) into fp32 panels of NR columns and depth KC; a
+ * task takes MC rows of A (fp32 rows, or weights widened one row block at a time) against at most
+ * NC columns over all of K, so its C block stays in L2 and each B panel in L1 while the
+ * micro-kernel keeps an MR x NR tile of C in registers. Threads split the rows of A (and the
+ * panels of B when A has few rows), so 2 and 64 cores are both busy; every call adds the
+ * multiply-adds it did to {@link FlopCounter}.
  */
 public final class Gemm {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -23,7 +24,7 @@ public final class Gemm {
     static final int MR = 6, NR = 2 * L;
     /** Depth of a block: a B panel {@code KC x NR} fp32 is 16 KiB, half of a 32 KiB L1. */
     static final int KC = Math.max(64, 2048 / L);
-    /** Rows of A per block: an A block {@code MC x KC} and a C block {@code MC x NC} (96 + 192 KiB) share a 512 KiB L2. */
+    /** Rows of A per task: an A depth block {@code MC x KC} and the C block {@code MC x NC} (96 + 192 KiB) share a 512 KiB L2. */
     static final int MC = 96;
     /** Columns of C per task (a multiple of NR): the task's C block stays in L2 across all of K. */
     static final int NC = 512;
@@ -260,7 +261,8 @@ public final class Gemm {
     /** The 6 x 2L register tile: 12 accumulators, two panel vectors and one broadcast per k. */
     private static void kernel6(float[] a, int aOff, int lda, float[] p, int pOff, int kc, float[] c, int cOff, int ldc,
                                 boolean addC, float[] rowBias, int rowBiasOff, float[] colBias, int colBiasOff) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         // one index per row of A (kk) and one for the panel: the JIT hoists the bounds checks of both
         int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
         for (int kk = 0, pi = pOff; kk < kc; kk++, pi += NR) {
@@ -316,7 +318,8 @@ public final class Gemm {
 
     private static void kernel4(float[] a, int aOff, int lda, float[] p, int pOff, int kc, float[] c, int cOff, int ldc,
                                 boolean addC, float[] rowBias, int rowBiasOff, float[] colBias, int colBiasOff) {
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00,
+                c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
         for (int kk = 0, pi = pOff; kk < kc; kk++, pi += NR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, p, pi);
