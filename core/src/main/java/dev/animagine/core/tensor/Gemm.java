@@ -33,6 +33,7 @@ public final class Gemm {
     private static final ThreadLocal<float[]> PACKED_B_SERIAL = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> A_BLOCK = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    private static final ThreadLocal<float[]> C_BLOCK = ThreadLocal.withInitial(() -> new float[0]);
 
     private Gemm() {}
 
@@ -185,6 +186,12 @@ public final class Gemm {
             if (widened.length < rows * k) A_BLOCK.set(widened = new float[rows * k]);
             w.w().toFloats((long) i0 * k, widened, 0, rows * k);
         }
+        // the C block is accumulated in a scratch block and written out once: C's own rows are often
+        // a power-of-two multiple of 4 KiB apart (a conv's pixels, 1024..16384), which maps them all to
+        // a few cache sets, so the block would not stay in L2 across the depth blocks
+        int lds = roundUp(cols, NR) + NR;
+        float[] scratch = C_BLOCK.get();
+        if (scratch.length < rows * lds) C_BLOCK.set(scratch = new float[rows * lds]);
         for (int k0 = 0; k0 < k; k0 += KC) {
             int kc = Math.min(KC, k - k0);
             float[] arr;
@@ -200,7 +207,17 @@ public final class Gemm {
             }
             boolean first = k0 == 0;
             macro(arr, off, ld, rows, bp, k0 * panels * NR + p0 * kc * NR, kc * NR, kc, cols,
-                    c, co, ldc, accumulate || !first, first ? rowBias : null, i0, first ? colBias : null, j0 + p0 * NR);
+                    scratch, 0, lds, !first, first ? rowBias : null, i0, first ? colBias : null, j0 + p0 * NR);
+        }
+        for (int i = 0; i < rows; i++) {
+            int d = co + i * ldc, src = i * lds, j = 0;
+            if (accumulate) {
+                for (; j + L <= cols; j += L)
+                    FloatVector.fromArray(SPECIES, scratch, src + j).add(FloatVector.fromArray(SPECIES, c, d + j)).intoArray(c, d + j);
+                for (; j < cols; j++) c[d + j] += scratch[src + j];
+            } else {
+                System.arraycopy(scratch, src, c, d, cols);
+            }
         }
     }
 
