@@ -24,7 +24,7 @@ class BenchCommandTest {
         assertThat(unet.get("gflops").asDouble()).isCloseTo(gflop / seconds, org.assertj.core.data.Percentage.withPercentage(1e-6));
         assertThat(unet.get("percent_of_peak").asDouble())
                 .isCloseTo(100 * unet.get("gflops").asDouble() / j.get("peak_gflops").asDouble(), org.assertj.core.data.Percentage.withPercentage(1e-6));
-        for (String key : new String[] {"text_encode_seconds", "text_encode_warm_seconds", "vae_decode_seconds", "load_seconds", "image_seconds"})
+        for (String key : new String[] {"text_encode_seconds", "text_encode_first_seconds", "vae_decode_seconds", "load_seconds", "image_seconds"})
             assertThat(j.get(key).asDouble()).as(key).isPositive();
         assertThat(j.get("rss_peak_bytes").asLong()).isGreaterThan(1 << 20);
         assertThat(j.get("vae").get("gflop").asDouble()).isPositive();

@@ -25,12 +25,12 @@ public final class PipelineBenchmark {
 
     /**
      * What {@link #run} measured. One UNet evaluation is the UNet applied to one latent (a CFG step is
-     * two). {@code textEncodeSeconds} is the image's own (first, cold) encoding; {@code textEncodeWarmSeconds}
-     * the same prompts encoded again after the image.
+     * two). {@code textEncodeFirstSeconds} is the process's first encoding of the prompts, right after
+     * loading (page faults and JIT compilation included); {@code textEncodeSeconds} the image's own.
      */
     public record Report(Path model, int width, int height, int steps, int threads, int vectorBits,
                          double peakGflops, double loadSeconds,
-                         double textEncodeSeconds, double textEncodeWarmSeconds, long textEncodeFlops,
+                         double textEncodeSeconds, double textEncodeFirstSeconds, long textEncodeFlops,
                          int unetEvals, double unetSecondsPerEvalMean, double unetSecondsPerEvalMin, long unetFlopsPerEval,
                          double vaeDecodeSeconds, long vaeDecodeFlops,
                          double imageSeconds, long rssPeakBytes) {
@@ -75,16 +75,17 @@ public final class PipelineBenchmark {
             double load = seconds(System.nanoTime() - t0);
             progress.accept(String.format("loaded in %.2f s", load));
 
+            long e0 = System.nanoTime();
+            pipeline.encode(request);
+            double firstEncode = seconds(System.nanoTime() - e0);
+            progress.accept(String.format("first text encoding %.2f s", firstEncode));
+
             Recorder rec = new Recorder(progress);
             long start = System.nanoTime();
             StableDiffusionXLPipeline.Result result = pipeline.generate(request, rec);
             rec.end(System.nanoTime());
             double image = seconds(System.nanoTime() - start);
 
-            // the first encoding pays for page faults and the JIT; a second one shows the steady state
-            long e0 = System.nanoTime();
-            pipeline.encode(request);
-            double warmEncode = seconds(System.nanoTime() - e0);
             // measured again afterwards: the better of the two, in case something else ran during the first
             double peakAfter = PeakFlops.measure();
             progress.accept(String.format("peak before %.1f, after %.1f GFLOP/s", peak, peakAfter));
@@ -95,7 +96,7 @@ public final class PipelineBenchmark {
             double min = rec.stepNanos.stream().mapToLong(Long::longValue).min().orElse(0) / 1e9 / perStep;
             return new Report(model, request.width(), request.height(), request.steps(), Parallel.threads(),
                     jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), Math.max(peak, peakAfter), load,
-                    timings.textEncode(), warmEncode, rec.flops("text"),
+                    timings.textEncode(), firstEncode, rec.flops("text"),
                     evals, mean, min, rec.flops("denoise") / evals,
                     timings.vaeDecode(), rec.flops("vae"),
                     image, ProcessMemory.peakRssBytes());

@@ -95,9 +95,14 @@ public final class AutoencoderKL {
         return decode(z, VaeTiling.DEFAULT);
     }
 
-    /** {@link #decode(Tensor)} with an explicit tiling rule. */
+    /**
+     * {@link #decode(Tensor)} with an explicit tiling rule. The decoder's idle buffers are dropped at
+     * the end: the decode closes an image, and the next UNet has other shapes.
+     */
     public Tensor decode(Tensor z, VaeTiling tiling) {
-        return tiling.decode(z, config.downscale(), this::decodeWhole);
+        Tensor image = tiling.decode(z, config.downscale(), this::decodeWhole);
+        Buffers.clear();
+        return image;
     }
 
     /** The decoder on the whole latent at once, as diffusers runs it. */
