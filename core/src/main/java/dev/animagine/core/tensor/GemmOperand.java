@@ -131,7 +131,7 @@ public interface GemmOperand {
     }
 
     /** Zeroes columns [cols, NR) of a panel. */
-    static void zeroTail(float[] dst, int base, int kc, int cols) {
+    private static void zeroTail(float[] dst, int base, int kc, int cols) {
         int nr = Gemm.NR;
         if (cols == nr) return;
         for (int kk = 0; kk < kc; kk++) java.util.Arrays.fill(dst, base + kk * nr + cols, base + (kk + 1) * nr, 0f);
