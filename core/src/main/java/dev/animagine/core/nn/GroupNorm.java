@@ -25,4 +25,10 @@ public final class GroupNorm {
         int n = x.dim(0), c = x.dim(1), hw = x.numel() / (n * c);
         return new Tensor(Ops.groupNorm(x.data(), n, c, hw, groups, gamma, beta, eps, silu), x.shape());
     }
+
+    /** Normalises {@code x} in place (for an activation nothing else reads). */
+    public void forwardInPlace(Tensor x, boolean silu) {
+        int n = x.dim(0), c = x.dim(1), hw = x.numel() / (n * c);
+        Ops.groupNorm(x.data(), x.data(), n, c, hw, groups, gamma, beta, eps, silu);
+    }
 }

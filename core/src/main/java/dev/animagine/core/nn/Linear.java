@@ -1,6 +1,7 @@
 package dev.animagine.core.nn;
 
 import dev.animagine.core.io.Weights;
+import dev.animagine.core.tensor.Buffers;
 import dev.animagine.core.tensor.Gemm;
 import dev.animagine.core.tensor.GemmOperand;
 import dev.animagine.core.tensor.StoredTensor;
@@ -33,19 +34,16 @@ public final class Linear {
         return out;
     }
 
-    /** x[rows, in] -> [rows, out]. */
+    /** x[rows, in] -> [rows, out] (a new array from {@link Buffers}). */
     public float[] forward(float[] x, int rows) {
         if (x.length != rows * in) throw new IllegalArgumentException("linear expects " + rows + "x" + in + " inputs, got " + x.length);
-        float[] y = new float[rows * out];
+        float[] y = Buffers.take(rows * out);
         Gemm.multiply(x, 0, in, rows, weight, bias, y, 0, out, false);
         return y;
     }
 
-    /** y[rows, out] += x W^T (no bias): a residual connection fused into the output projection. */
+    /** y[rows, out] += x W^T + b: a residual connection fused into the output projection. */
     public void forwardAdd(float[] x, int rows, float[] y) {
-        Gemm.multiply(x, 0, in, rows, weight, null, y, 0, out, true);
-        if (bias != null)
-            for (int r = 0; r < rows; r++)
-                for (int j = 0; j < out; j++) y[r * out + j] += bias[j];
+        Gemm.multiply(x, 0, in, rows, weight, bias, y, 0, out, true);
     }
 }

@@ -1,6 +1,7 @@
 package dev.animagine.core.nn;
 
 import dev.animagine.core.io.Weights;
+import dev.animagine.core.tensor.Buffers;
 import dev.animagine.core.tensor.Conv2d;
 import dev.animagine.core.tensor.Ops;
 import dev.animagine.core.tensor.Tensor;
@@ -33,24 +34,30 @@ public final class ResnetBlock2D {
     }
 
     /**
+     * Returns a new tensor (from {@link Buffers}); {@code x} is left to the caller.
+     *
      * @param siluTemb SiLU of the timestep embedding [batch, tembDim], or null (VAE)
      */
     public Tensor forward(Tensor x, float[] siluTemb) {
-        Tensor h = conv1.forward(norm1.forward(x, true));
+        Tensor a = norm1.forward(x, true);
+        Tensor h = conv1.forward(a);
+        Buffers.give(a);
         if (timeEmbProj != null && siluTemb != null) {
-            int n = h.dim(0), c = h.dim(1), hw = h.dim(2) * h.dim(3);
+            int n = h.dim(0), c = h.dim(1);
             float[] t = timeEmbProj.forward(siluTemb, n);
-            float[] d = h.data();
-            for (int b = 0; b < n; b++)
-                for (int ch = 0; ch < c; ch++) {
-                    float add = t[b * c + ch];
-                    int o = (b * c + ch) * hw;
-                    for (int i = 0; i < hw; i++) d[o + i] += add;
-                }
+            Ops.addPerChannel(h.data(), t, n * c, h.dim(2) * h.dim(3));
+            Buffers.give(t);
         }
-        h = conv2.forward(norm2.forward(h, true));
-        Tensor residual = shortcut != null ? shortcut.forward(x) : x;
-        Ops.addInPlace(h.data(), residual.data());
-        return h;
+        norm2.forwardInPlace(h, true);
+        Tensor out = conv2.forward(h);
+        Buffers.give(h);
+        if (shortcut != null) {
+            Tensor s = shortcut.forward(x);
+            Ops.addInPlace(out.data(), s.data());
+            Buffers.give(s);
+        } else {
+            Ops.addInPlace(out.data(), x.data());
+        }
+        return out;
     }
 }

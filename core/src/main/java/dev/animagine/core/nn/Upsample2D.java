@@ -1,6 +1,7 @@
 package dev.animagine.core.nn;
 
 import dev.animagine.core.io.Weights;
+import dev.animagine.core.tensor.Buffers;
 import dev.animagine.core.tensor.Conv2d;
 import dev.animagine.core.tensor.Ops;
 import dev.animagine.core.tensor.Tensor;
@@ -16,6 +17,8 @@ public final class Upsample2D {
     public Tensor forward(Tensor x, int outH, int outW) {
         int n = x.dim(0), c = x.dim(1);
         float[] up = Ops.resizeNearest(x.data(), n, c, x.dim(2), x.dim(3), outH, outW);
-        return conv.forward(new Tensor(up, n, c, outH, outW));
+        Tensor y = conv.forward(new Tensor(up, n, c, outH, outW));
+        Buffers.give(up);
+        return y;
     }
 }

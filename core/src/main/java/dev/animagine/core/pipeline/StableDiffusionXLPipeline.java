@@ -5,6 +5,8 @@ import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.sampling.SchedulerConfig;
 import dev.animagine.core.sampling.Scheduler;
 import dev.animagine.core.sampling.TorchGenerator;
+import dev.animagine.core.tensor.Buffers;
+import dev.animagine.core.tensor.StoredTensor;
 import dev.animagine.core.tensor.Tensor;
 import dev.animagine.core.text.ClipTextModel;
 import dev.animagine.core.text.PromptMode;
@@ -95,6 +97,7 @@ public final class StableDiffusionXLPipeline {
         listener.onPhase("text");
         long t0 = System.nanoTime();
         TextConditioning cond = encode(req);
+        releaseTextEncoderWeights();
         long t1 = System.nanoTime();
         listener.onPhase("denoise");
         UNet2DConditionModel model = unet();
@@ -116,6 +119,7 @@ public final class StableDiffusionXLPipeline {
         }
         int evaluations = timesteps.length * (req.classifierFreeGuidance() ? 2 : 1);
         long t2 = System.nanoTime();
+        releaseUnetMemory();
         listener.onPhase("vae");
         Tensor latents = new Tensor(x, 1, lc, lh, lw);
         Tensor image = decodeToImage(latents);
@@ -141,7 +145,27 @@ public final class StableDiffusionXLPipeline {
             float u = out[k], c = out[latent.length + k];
             eps[k] = u + scale * (c - u);
         }
+        Buffers.give(out); // the UNet's output came from the activation pool
         return eps;
+    }
+
+    /**
+     * The text encoders' mapped weights (1.6 GB for SDXL) leave resident memory until the next
+     * encoding pages them back in from the OS cache, so they do not add to the UNet's footprint.
+     */
+    void releaseTextEncoderWeights() {
+        checkpoint.textEncoder().asMap().values().forEach(StoredTensor::release);
+        checkpoint.textEncoder2().asMap().values().forEach(StoredTensor::release);
+    }
+
+    /**
+     * Before the VAE: the UNet's mapped weights (5.1 GB for SDXL) leave resident memory (the next
+     * image pages them back in from the OS cache) and its idle activation buffers are dropped, so
+     * the decoder's large activations do not stack on top of them.
+     */
+    void releaseUnetMemory() {
+        checkpoint.unet().asMap().values().forEach(StoredTensor::release);
+        Buffers.clear();
     }
 
     /** Latents -> RGB in [0, 1]: VAE decode of latents / scaling factor, then clamp(x / 2 + 0.5). */

@@ -2,18 +2,16 @@ package dev.animagine.core.tensor;
 
 /**
  * 2-D convolution on NCHW activations with {@code [out, in, kh, kw]} weights kept in their file
- * dtype. Lowered to {@link Gemm}: a band of output pixels gathers its input patches into rows of
- * {@code [pixels, in*kh*kw]} (im2col), which multiply the weight matrix {@code [out, in*kh*kw]^T};
- * 1x1 stride-1 convolutions skip the gather.
+ * dtype, as one {@link Gemm} per image: {@code Y[out, pixels] = W[out, in*kh*kw] · X̂ + bias}, where
+ * X̂ (im2col) is never built: {@link Patches} packs its panels straight from the input, and the
+ * product lands in NCHW order, so nothing is transposed. 1x1 stride-1 convolutions read the input
+ * as it is.
  */
 public final class Conv2d {
-    /** Upper bound on the im2col band, in floats (32 MB). */
-    private static final int MAX_BAND_FLOATS = 8 << 20;
-
     private final StoredTensor weight;
     private final float[] bias;
     private final int out, in, kh, kw, stride, padding;
-    private final GemmOperand matrix;
+    private final GemmA matrix;
 
     public Conv2d(StoredTensor weight, float[] bias, int stride, int padding) {
         if (weight.rank() != 4) throw new IllegalArgumentException(weight.describe() + ": conv weight must be 4-D");
@@ -25,7 +23,9 @@ public final class Conv2d {
         this.kw = (int) weight.dim(3);
         this.stride = stride;
         this.padding = padding;
-        this.matrix = GemmOperand.weights(weight);
+        this.matrix = GemmA.weights(weight);
+        if (bias != null && bias.length != out)
+            throw new IllegalArgumentException(weight.describe() + ": bias has " + bias.length + " values for " + out + " channels");
     }
 
     public int outChannels() {
@@ -36,74 +36,91 @@ public final class Conv2d {
         return in;
     }
 
-
     /** x[n, in, h, w] -> [n, out, oh, ow]. */
     public Tensor forward(Tensor x) {
         int n = x.dim(0), h = x.dim(2), w = x.dim(3);
         if (x.dim(1) != in)
             throw new IllegalArgumentException(weight.describe() + ": expects " + in + " input channels, got " + x.dim(1));
         int oh = (h + 2 * padding - kh) / stride + 1, ow = (w + 2 * padding - kw) / stride + 1;
-        int p = oh * ow, k = in * kh * kw;
-        float[] src = x.data();
-        float[] y = new float[n * out * p];
-        boolean pointwise = kh == 1 && kw == 1 && stride == 1 && padding == 0;
-        int band = Math.max(Gemm.MR, Math.min(p, MAX_BAND_FLOATS / Math.max(k, out)));
-        float[] cols = new float[Math.min(p, band) * k];
-        float[] res = new float[Math.min(p, band) * out];
-        for (int b = 0; b < n; b++) {
-            int xOff = b * in * h * w, yOff = b * out * p;
-            for (int p0 = 0; p0 < p; p0 += band) {
-                int pc = Math.min(band, p - p0);
-                if (pointwise) {
-                    transposeInto(src, xOff, in, h * w, p0, pc, cols);
-                } else {
-                    im2col(src, xOff, h, w, ow, p0, pc, cols);
-                }
-                Gemm.multiply(cols, 0, k, pc, matrix, bias, res, 0, out, false);
-                final int base = yOff + p0;
-                Parallel.forEach((out + 63) / 64, t -> {
-                    int c0 = t * 64, c1 = Math.min(out, c0 + 64);
-                    for (int c = c0; c < c1; c++) {
-                        int o = base + c * p;
-                        for (int i = 0; i < pc; i++) y[o + i] = res[i * out + c];
-                    }
-                });
-            }
-        }
+        float[] y = Buffers.take(n * out * oh * ow);
+        forward(x.data(), n, h, w, y);
         return new Tensor(y, n, out, oh, ow);
     }
 
-    /** cols[i, c] = x[c, p0 + i] for a 1x1 convolution. */
-    private static void transposeInto(float[] x, int xOff, int c, int hw, int p0, int pc, float[] cols) {
-        Parallel.forEach((pc + 255) / 256, t -> {
-            int i0 = t * 256, i1 = Math.min(pc, i0 + 256);
-            for (int ch = 0; ch < c; ch++) {
-                int s = xOff + ch * hw + p0;
-                for (int i = i0; i < i1; i++) cols[i * c + ch] = x[s + i];
-            }
-        });
+    /** Into {@code y[n, out, oh, ow]} (overwritten). */
+    public void forward(float[] x, int n, int h, int w, float[] y) {
+        int oh = (h + 2 * padding - kh) / stride + 1, ow = (w + 2 * padding - kw) / stride + 1, p = oh * ow;
+        boolean pointwise = kh == 1 && kw == 1 && stride == 1 && padding == 0;
+        for (int b = 0; b < n; b++) {
+            int xOff = b * in * h * w;
+            GemmOperand patches = pointwise ? GemmOperand.plain(x, xOff, h * w, in, p) : new Patches(x, xOff, h, w, ow, p);
+            Gemm.multiply(matrix, patches, bias, null, y, b * out * p, p, false);
+        }
     }
 
-    /** cols[i, (ci*kh + ky)*kw + kx] = x[ci, y*stride - pad + ky, x*stride - pad + kx] (0 outside). */
-    private void im2col(float[] x, int xOff, int h, int w, int ow, int p0, int pc, float[] cols) {
-        int k = in * kh * kw;
-        Parallel.forEach((pc + 63) / 64, t -> {
-            int i0 = t * 64, i1 = Math.min(pc, i0 + 64);
-            for (int i = i0; i < i1; i++) {
-                int pix = p0 + i, oy = pix / ow, ox = pix % ow;
-                int row = i * k, col = 0;
-                for (int ci = 0; ci < in; ci++) {
-                    int plane = xOff + ci * h * w;
-                    for (int ky = 0; ky < kh; ky++) {
-                        int iy = oy * stride - padding + ky;
-                        boolean rowIn = iy >= 0 && iy < h;
-                        for (int kx = 0; kx < kw; kx++, col++) {
-                            int ix = ox * stride - padding + kx;
-                            cols[row + col] = rowIn && ix >= 0 && ix < w ? x[plane + iy * w + ix] : 0f;
+    /**
+     * The im2col matrix {@code X̂[(ci*kh + ky)*kw + kx, oy*ow + ox] = x[ci, oy*stride - pad + ky, ox*stride - pad + kx]}
+     * (0 outside the image), packed panel by panel from the input.
+     */
+    private final class Patches implements GemmOperand {
+        private final float[] x;
+        private final int xOff, h, w, ow, pixels;
+
+        Patches(float[] x, int xOff, int h, int w, int ow, int pixels) {
+            this.x = x;
+            this.xOff = xOff;
+            this.h = h;
+            this.w = w;
+            this.ow = ow;
+            this.pixels = pixels;
+        }
+
+        @Override public int k() { return in * kh * kw; }
+        @Override public int n() { return pixels; }
+
+        @Override
+        public void pack(int n0, int nc, int k0, int kc, float[] dst, int dstOff) {
+            int nr = Gemm.NR;
+            int[] iy0 = new int[nr], ix0 = new int[nr];
+            for (int p = 0; p * nr < nc; p++) {
+                int cols = Math.min(nr, nc - p * nr), first = n0 + p * nr, base = dstOff + p * kc * nr;
+                int oy = first / ow, ox = first % ow;
+                // a full panel inside one output row is a strided (stride 1: contiguous) run of each input row
+                boolean oneRow = cols == nr && ox + nr <= ow;
+                for (int j = 0; j < cols; j++) {
+                    int pix = first + j;
+                    iy0[j] = (pix / ow) * stride - padding;
+                    ix0[j] = (pix % ow) * stride - padding;
+                }
+                int ci = k0 / (kh * kw), ky = k0 / kw % kh, kx = k0 % kw;
+                for (int kk = 0; kk < kc; kk++) {
+                    int d = base + kk * nr, plane = xOff + ci * h * w;
+                    if (oneRow) {
+                        int iy = oy * stride - padding + ky, ix = ox * stride - padding + kx;
+                        if (iy < 0 || iy >= h) {
+                            java.util.Arrays.fill(dst, d, d + nr, 0f);
+                        } else if (stride == 1 && ix >= 0 && ix + nr <= w) {
+                            System.arraycopy(x, plane + iy * w + ix, dst, d, nr);
+                        } else {
+                            int row = plane + iy * w;
+                            for (int j = 0; j < nr; j++, ix += stride) dst[d + j] = ix >= 0 && ix < w ? x[row + ix] : 0f;
+                        }
+                    } else {
+                        for (int j = 0; j < cols; j++) {
+                            int iy = iy0[j] + ky, ix = ix0[j] + kx;
+                            dst[d + j] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x[plane + iy * w + ix] : 0f;
+                        }
+                        for (int j = cols; j < nr; j++) dst[d + j] = 0f;
+                    }
+                    if (++kx == kw) {
+                        kx = 0;
+                        if (++ky == kh) {
+                            ky = 0;
+                            ci++;
                         }
                     }
                 }
             }
-        });
+        }
     }
 }

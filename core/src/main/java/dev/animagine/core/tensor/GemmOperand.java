@@ -2,15 +2,17 @@ package dev.animagine.core.tensor;
 
 /**
  * The right-hand operand B[K,N] of {@link Gemm}, wherever it lives and in whatever dtype. It packs
- * a block {@code [k0, k0+kc) x [n0, n0+nc)} into fp32 panels: panel {@code p} holds columns
- * {@code n0 + p*NR ...} as {@code dst[p*kc*NR + k*NR + j]}, zero-padded past {@code nc}.
+ * a block {@code [k0, k0+kc) x [n0, n0+nc)} into fp32 panels of {@code NR} columns: panel {@code p}
+ * holds columns {@code n0 + p*NR ...} as {@code dst[dstOff + p*kc*NR + k*NR + j]}, zero-padded past
+ * {@code nc}. Packing is the boundary between storage and the micro-kernel: a kernel for another
+ * panel format (e.g. bf16 pairs) would get its own pack methods and nothing else would change.
  */
 public interface GemmOperand {
     int k();
 
     int n();
 
-    void pack(int n0, int nc, int k0, int kc, float[] dst);
+    void pack(int n0, int nc, int k0, int kc, float[] dst, int dstOff);
 
     /** Weights as stored for a linear layer, {@code W[N,K]} row-major (so B = W^T), in F32/F16/BF16. */
     static GemmOperand weights(StoredTensor w) {
@@ -22,15 +24,16 @@ public interface GemmOperand {
         return new RowsOperand(data, off, ld, n, k);
     }
 
-    /** fp32 activations stored as {@code [K][N]} with row stride {@code ld} (e.g. values in P·V). */
+    /** fp32 activations stored as {@code [K][N]} with row stride {@code ld} (e.g. values in P·V, a 1x1 conv's input). */
     static GemmOperand plain(float[] data, int off, int ld, int k, int n) {
         return new ColumnsOperand(data, off, ld, k, n);
     }
 
+    /** B = W^T: each row of W (a column of B) is widened to fp32, then interleaved into its panel. */
     final class WeightOperand implements GemmOperand {
         private final StoredTensor w;
         private final int n, k;
-        private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[Gemm.KC]);
+        private static final ThreadLocal<float[]> ROWS = ThreadLocal.withInitial(() -> new float[0]);
 
         WeightOperand(StoredTensor w, int n, int k) {
             if (!w.dtype().floating()) throw new IllegalArgumentException(w.describe() + ": not a floating-point weight");
@@ -42,23 +45,24 @@ public interface GemmOperand {
         @Override public int k() { return k; }
         @Override public int n() { return n; }
 
+        StoredTensor tensor() {
+            return w;
+        }
+
         @Override
-        public void pack(int n0, int nc, int k0, int kc, float[] dst) {
-            float[] row = ROW.get();
-            if (row.length < kc) ROW.set(row = new float[kc]);
+        public void pack(int n0, int nc, int k0, int kc, float[] dst, int dstOff) {
             int nr = Gemm.NR;
-            for (int j = 0; j < roundUp(nc, nr); j++) {
-                int base = (j / nr) * kc * nr + (j % nr);
-                if (j < nc) {
-                    w.toFloats((long) (n0 + j) * k + k0, row, 0, kc);
-                    for (int kk = 0; kk < kc; kk++) dst[base + kk * nr] = row[kk];
-                } else {
-                    for (int kk = 0; kk < kc; kk++) dst[base + kk * nr] = 0f;
-                }
+            float[] rows = ROWS.get();
+            if (rows.length < nr * kc) ROWS.set(rows = new float[nr * kc]);
+            for (int p = 0; p * nr < nc; p++) {
+                int cols = Math.min(nr, nc - p * nr);
+                for (int j = 0; j < cols; j++) w.toFloats((long) (n0 + p * nr + j) * k + k0, rows, j * kc, kc);
+                interleave(rows, kc, cols, dst, dstOff + p * kc * nr);
             }
         }
     }
 
+    /** B = X^T for fp32 rows X[N][K]. */
     final class RowsOperand implements GemmOperand {
         private final float[] data;
         private final int off, ld, n, k;
@@ -75,20 +79,20 @@ public interface GemmOperand {
         @Override public int n() { return n; }
 
         @Override
-        public void pack(int n0, int nc, int k0, int kc, float[] dst) {
+        public void pack(int n0, int nc, int k0, int kc, float[] dst, int dstOff) {
             int nr = Gemm.NR;
-            for (int j = 0; j < roundUp(nc, nr); j++) {
-                int base = (j / nr) * kc * nr + (j % nr);
-                if (j < nc) {
-                    int src = off + (n0 + j) * ld + k0;
-                    for (int kk = 0; kk < kc; kk++) dst[base + kk * nr] = data[src + kk];
-                } else {
-                    for (int kk = 0; kk < kc; kk++) dst[base + kk * nr] = 0f;
+            for (int p = 0; p * nr < nc; p++) {
+                int cols = Math.min(nr, nc - p * nr), base = dstOff + p * kc * nr;
+                for (int j = 0; j < cols; j++) {
+                    int src = off + (n0 + p * nr + j) * ld + k0;
+                    for (int kk = 0; kk < kc; kk++) dst[base + kk * nr + j] = data[src + kk];
                 }
+                zeroTail(dst, base, kc, cols);
             }
         }
     }
 
+    /** B = X for fp32 rows X[K][N]: each packed row is a contiguous slice. */
     final class ColumnsOperand implements GemmOperand {
         private final float[] data;
         private final int off, ld, k, n;
@@ -105,22 +109,31 @@ public interface GemmOperand {
         @Override public int n() { return n; }
 
         @Override
-        public void pack(int n0, int nc, int k0, int kc, float[] dst) {
+        public void pack(int n0, int nc, int k0, int kc, float[] dst, int dstOff) {
             int nr = Gemm.NR;
             for (int p = 0; p * nr < nc; p++) {
-                int cols = Math.min(nr, nc - p * nr);
-                int base = p * kc * nr;
-                for (int kk = 0; kk < kc; kk++) {
-                    int src = off + (k0 + kk) * ld + n0 + p * nr;
-                    int d = base + kk * nr;
-                    System.arraycopy(data, src, dst, d, cols);
-                    for (int j = cols; j < nr; j++) dst[d + j] = 0f;
-                }
+                int cols = Math.min(nr, nc - p * nr), base = dstOff + p * kc * nr;
+                for (int kk = 0; kk < kc; kk++)
+                    System.arraycopy(data, off + (k0 + kk) * ld + n0 + p * nr, dst, base + kk * nr, cols);
+                zeroTail(dst, base, kc, cols);
             }
         }
     }
 
-    private static int roundUp(int x, int to) {
-        return (x + to - 1) / to * to;
+    /** {@code rows[j*kc + kk]} (j < cols) into one panel {@code dst[base + kk*NR + j]}, zero past cols. */
+    private static void interleave(float[] rows, int kc, int cols, float[] dst, int base) {
+        int nr = Gemm.NR;
+        for (int kk = 0; kk < kc; kk++) {
+            int d = base + kk * nr;
+            for (int j = 0; j < cols; j++) dst[d + j] = rows[j * kc + kk];
+        }
+        zeroTail(dst, base, kc, cols);
+    }
+
+    /** Zeroes columns [cols, NR) of a panel. */
+    private static void zeroTail(float[] dst, int base, int kc, int cols) {
+        int nr = Gemm.NR;
+        if (cols == nr) return;
+        for (int kk = 0; kk < kc; kk++) java.util.Arrays.fill(dst, base + kk * nr + cols, base + (kk + 1) * nr, 0f);
     }
 }

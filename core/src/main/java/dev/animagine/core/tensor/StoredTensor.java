@@ -77,12 +77,8 @@ public record StoredTensor(String name, DType dtype, long[] shape, MemorySegment
     public void toFloats(long from, float[] dst, int dstOff, int count) {
         switch (dtype) {
             case F32 -> MemorySegment.copy(data, LE_FLOAT, from * 4, dst, dstOff, count);
-            case F16 -> {
-                for (int k = 0; k < count; k++) dst[dstOff + k] = Float.float16ToFloat(data.get(LE_SHORT, (from + k) * 2));
-            }
-            case BF16 -> {
-                for (int k = 0; k < count; k++) dst[dstOff + k] = Float.intBitsToFloat(data.get(LE_SHORT, (from + k) * 2) << 16);
-            }
+            case F16 -> Widen.f16(data, from * 2, dst, dstOff, count);
+            case BF16 -> Widen.bf16(data, from * 2, dst, dstOff, count);
             default -> {
                 for (int k = 0; k < count; k++) dst[dstOff + k] = getFloat(from + k);
             }
@@ -111,6 +107,15 @@ public record StoredTensor(String name, DType dtype, long[] shape, MemorySegment
         long[] s = shape.clone();
         s[0] = to - from;
         return new StoredTensor(newName, dtype, s, data.asSlice(from * rowBytes, (to - from) * rowBytes), origin);
+    }
+
+    /**
+     * Drops this tensor's pages from the process's resident memory if it is memory-mapped (madvise
+     * DONTNEED); they stay in the OS page cache and come back on the next read. A no-op for heap
+     * tensors.
+     */
+    public void release() {
+        if (data.isMapped()) data.unload();
     }
 
     public StoredTensor withName(String newName) {

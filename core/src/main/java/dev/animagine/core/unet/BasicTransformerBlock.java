@@ -3,6 +3,7 @@ package dev.animagine.core.unet;
 import dev.animagine.core.io.Weights;
 import dev.animagine.core.nn.LayerNorm;
 import dev.animagine.core.nn.Linear;
+import dev.animagine.core.tensor.Buffers;
 import dev.animagine.core.tensor.Ops;
 
 /**
@@ -27,10 +28,18 @@ final class BasicTransformerBlock {
     /** x [batch * tokens, dim] updated in place. */
     void forward(float[] x, int batch, int tokens, float[] context, int contextTokens) {
         int rows = batch * tokens;
-        attn1.forwardAdd(norm1.forward(x, rows), batch, tokens, null, 0, x);
-        attn2.forwardAdd(norm2.forward(x, rows), batch, tokens, context, contextTokens, x);
-        float[] h = ffProj.forward(norm3.forward(x, rows), rows);
+        float[] n = norm1.forward(x, rows);
+        attn1.forwardAdd(n, batch, tokens, null, 0, x);
+        Buffers.give(n);
+        n = norm2.forward(x, rows);
+        attn2.forwardAdd(n, batch, tokens, context, contextTokens, x);
+        Buffers.give(n);
+        n = norm3.forward(x, rows);
+        float[] h = ffProj.forward(n, rows);
+        Buffers.give(n);
         float[] g = Ops.geglu(h, rows, ffProj.out() / 2);
+        Buffers.give(h);
         ffOut.forwardAdd(g, rows, x);
+        Buffers.give(g);
     }
 }

@@ -3,6 +3,7 @@ package dev.animagine.core.unet;
 import dev.animagine.core.io.Weights;
 import dev.animagine.core.nn.Linear;
 import dev.animagine.core.tensor.Attention;
+import dev.animagine.core.tensor.Buffers;
 
 /**
  * diffusers' {@code Attention} as used in SDXL transformer blocks: bias-free q/k/v projections,
@@ -35,8 +36,10 @@ final class CrossAttention {
         float[] kvIn = context != null ? context : x;
         int tk = context != null ? contextTokens : tokens;
         float[] k = toK.forward(kvIn, batch * tk), v = toV.forward(kvIn, batch * tk);
-        float[] a = new float[batch * tokens * inner];
+        float[] a = Buffers.take(batch * tokens * inner);
         Attention.forward(q, 0, inner, k, 0, inner, v, 0, inner, a, 0, inner, batch, heads, tokens, tk, d, false);
+        Buffers.give(q, k, v);
         toOut.forwardAdd(a, batch * tokens, residual);
+        Buffers.give(a);
     }
 }

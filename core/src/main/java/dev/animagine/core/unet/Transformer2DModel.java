@@ -3,6 +3,7 @@ package dev.animagine.core.unet;
 import dev.animagine.core.io.Weights;
 import dev.animagine.core.nn.GroupNorm;
 import dev.animagine.core.nn.Linear;
+import dev.animagine.core.tensor.Buffers;
 import dev.animagine.core.tensor.Ops;
 import dev.animagine.core.tensor.Tensor;
 
@@ -26,13 +27,19 @@ final class Transformer2DModel {
         for (int i = 0; i < depth; i++) blocks.add(new BasicTransformerBlock(w, prefix + ".transformer_blocks." + i, heads));
     }
 
+    /** Returns a new tensor (from {@link Buffers}); {@code x} is left to the caller. */
     Tensor forward(Tensor x, float[] context, int contextTokens) {
         int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
-        float[] tokens = Ops.channelsLast(norm.forward(x, false).data(), n, c, hw);
+        Tensor normed = norm.forward(x, false);
+        float[] tokens = Ops.channelsLast(normed.data(), n, c, hw);
+        Buffers.give(normed);
         float[] h = projIn.forward(tokens, n * hw);
+        Buffers.give(tokens);
         for (BasicTransformerBlock b : blocks) b.forward(h, n, hw, context, contextTokens);
         float[] out = projOut.forward(h, n * hw);
+        Buffers.give(h);
         float[] y = Ops.channelsFirst(out, n, c, hw);
+        Buffers.give(out);
         Ops.addInPlace(y, x.data());
         return new Tensor(y, x.shape());
     }

@@ -6,6 +6,7 @@ import dev.animagine.core.nn.GroupNorm;
 import dev.animagine.core.nn.Linear;
 import dev.animagine.core.nn.ResnetBlock2D;
 import dev.animagine.core.nn.Upsample2D;
+import dev.animagine.core.tensor.Buffers;
 import dev.animagine.core.tensor.Conv2d;
 import dev.animagine.core.tensor.Ops;
 import dev.animagine.core.tensor.Tensor;
@@ -106,12 +107,13 @@ public final class UNet2DConditionModel {
         int ctxTokens = cond.contextTokens();
 
         Tensor h = convIn.forward(sample);
+        // every intermediate goes back to Buffers as soon as nothing reads it; skips when joined
         Deque<Tensor> skips = new ArrayDeque<>();
         skips.push(h);
         for (Level l : down) {
             for (int j = 0; j < l.resnets.size(); j++) {
-                h = l.resnets.get(j).forward(h, siluEmb);
-                if (!l.attentions.isEmpty()) h = l.attentions.get(j).forward(h, ctx, ctxTokens);
+                h = l.resnets.get(j).forward(h, siluEmb); // its input is a skip
+                if (!l.attentions.isEmpty()) h = replace(h, l.attentions.get(j).forward(h, ctx, ctxTokens));
                 skips.push(h);
             }
             if (l.downsampler != null) {
@@ -121,8 +123,8 @@ public final class UNet2DConditionModel {
         }
         h = midResnet0.forward(h, siluEmb);
         for (int j = 0; j < midAttentions.size(); j++) {
-            h = midAttentions.get(j).forward(h, ctx, ctxTokens);
-            h = midResnets.get(j).forward(h, siluEmb);
+            h = replace(h, midAttentions.get(j).forward(h, ctx, ctxTokens));
+            h = replace(h, midResnets.get(j).forward(h, siluEmb));
         }
         for (Level l : up) {
             for (int j = 0; j < l.resnets.size(); j++) {
@@ -130,15 +132,26 @@ public final class UNet2DConditionModel {
                 int hw = h.dim(2) * h.dim(3);
                 Tensor cat = new Tensor(Ops.concatChannels(h.data(), h.dim(1), skip.data(), skip.dim(1), batch, hw),
                         batch, h.dim(1) + skip.dim(1), h.dim(2), h.dim(3));
-                h = l.resnets.get(j).forward(cat, siluEmb);
-                if (!l.attentions.isEmpty()) h = l.attentions.get(j).forward(h, ctx, ctxTokens);
+                Buffers.give(h);
+                Buffers.give(skip);
+                h = replace(cat, l.resnets.get(j).forward(cat, siluEmb));
+                if (!l.attentions.isEmpty()) h = replace(h, l.attentions.get(j).forward(h, ctx, ctxTokens));
             }
             if (l.upsampler != null) {
                 Tensor next = skips.peek(); // upsample to the size of the skip it will be joined with
-                h = l.upsampler.forward(h, next.dim(2), next.dim(3));
+                h = replace(h, l.upsampler.forward(h, next.dim(2), next.dim(3)));
             }
         }
-        return convOut.forward(convNormOut.forward(h, true));
+        convNormOut.forwardInPlace(h, true);
+        Tensor out = convOut.forward(h);
+        Buffers.give(h);
+        return out;
+    }
+
+    /** Hands {@code old} back to {@link Buffers} and returns {@code next}. */
+    private static Tensor replace(Tensor old, Tensor next) {
+        Buffers.give(old);
+        return next;
     }
 
     /** time_embedding(sinusoid(t)) + add_embedding([text_embeds, sinusoid(time_ids)]), [batch, tembDim]. */

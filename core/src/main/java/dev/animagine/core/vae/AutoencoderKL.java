@@ -5,6 +5,7 @@ import dev.animagine.core.nn.Downsample2D;
 import dev.animagine.core.nn.GroupNorm;
 import dev.animagine.core.nn.ResnetBlock2D;
 import dev.animagine.core.nn.Upsample2D;
+import dev.animagine.core.tensor.Buffers;
 import dev.animagine.core.tensor.Conv2d;
 import dev.animagine.core.tensor.Tensor;
 
@@ -44,8 +45,11 @@ public final class AutoencoderKL {
                     new ResnetBlock2D(w, p + ".resnets.1", groups, EPS));
         }
 
+        /** A new tensor; {@code x} is left to the caller. */
         Tensor forward(Tensor x) {
-            return resnet1.forward(attention.forward(resnet0.forward(x, null)), null);
+            Tensor h = resnet0.forward(x, null);
+            h = replace(h, attention.forward(h));
+            return replace(h, resnet1.forward(h, null));
         }
     }
 
@@ -83,28 +87,57 @@ public final class AutoencoderKL {
         return config;
     }
 
-    /** VAE latents (already divided by the scaling factor) [n, latent, h, w] -> image [n, 3, 8h, 8w], about [-1, 1]. */
+    /**
+     * VAE latents (already divided by the scaling factor) [n, latent, h, w] -> image [n, 3, 8h, 8w], about [-1, 1].
+     * Latents larger than {@link VaeTiling#DEFAULT} allows are decoded in overlapping tiles (bounded memory).
+     */
     public Tensor decode(Tensor z) {
+        return decode(z, VaeTiling.DEFAULT);
+    }
+
+    /**
+     * {@link #decode(Tensor)} with an explicit tiling rule. The decoder's idle buffers are dropped at
+     * the end: the decode closes an image, and the next UNet has other shapes.
+     */
+    public Tensor decode(Tensor z, VaeTiling tiling) {
+        Tensor image = tiling.decode(z, config.downscale(), this::decodeWhole);
+        Buffers.clear();
+        return image;
+    }
+
+    /** The decoder on the whole latent at once, as diffusers runs it. */
+    Tensor decodeWhole(Tensor z) {
         Tensor h = postQuantConv != null ? postQuantConv.forward(z) : z;
-        h = decMid.forward(decConvIn.forward(h));
+        Tensor in = decConvIn.forward(h);
+        if (h != z) Buffers.give(h);
+        h = replace(in, decMid.forward(in));
         for (int i = 0; i < decBlocks.size(); i++) {
-            for (ResnetBlock2D r : decBlocks.get(i)) h = r.forward(h, null);
+            for (ResnetBlock2D r : decBlocks.get(i)) h = replace(h, r.forward(h, null));
             Upsample2D up = upsamplers.get(i);
-            if (up != null) h = up.forward(h, h.dim(2) * 2, h.dim(3) * 2);
+            if (up != null) h = replace(h, up.forward(h, h.dim(2) * 2, h.dim(3) * 2));
         }
-        return decConvOut.forward(decNormOut.forward(h, true));
+        decNormOut.forwardInPlace(h, true);
+        return replace(h, decConvOut.forward(h));
+    }
+
+    /** Hands {@code old} back to {@link Buffers} and returns {@code next}. */
+    private static Tensor replace(Tensor old, Tensor next) {
+        Buffers.give(old);
+        return next;
     }
 
     /** Image [n, 3, H, W] in [-1, 1] -> latent distribution (before the scaling factor). */
     public LatentDistribution encode(Tensor image) {
         Tensor h = encConvIn.forward(image);
         for (int i = 0; i < encBlocks.size(); i++) {
-            for (ResnetBlock2D r : encBlocks.get(i)) h = r.forward(h, null);
+            for (ResnetBlock2D r : encBlocks.get(i)) h = replace(h, r.forward(h, null));
             Downsample2D down = downsamplers.get(i);
-            if (down != null) h = down.forward(h);
+            if (down != null) h = replace(h, down.forward(h));
         }
-        h = encConvOut.forward(encNormOut.forward(encMid.forward(h), true));
-        if (quantConv != null) h = quantConv.forward(h);
+        h = replace(h, encMid.forward(h));
+        encNormOut.forwardInPlace(h, true);
+        h = replace(h, encConvOut.forward(h));
+        if (quantConv != null) h = replace(h, quantConv.forward(h));
         int n = h.dim(0), c = h.dim(1) / 2, hw = h.dim(2) * h.dim(3);
         float[] mean = new float[n * c * hw], logvar = new float[n * c * hw];
         for (int b = 0; b < n; b++) {

@@ -4,6 +4,7 @@ import dev.animagine.core.io.Weights;
 import dev.animagine.core.nn.GroupNorm;
 import dev.animagine.core.nn.Linear;
 import dev.animagine.core.tensor.Attention;
+import dev.animagine.core.tensor.Buffers;
 import dev.animagine.core.tensor.Ops;
 import dev.animagine.core.tensor.Tensor;
 
@@ -23,13 +24,21 @@ final class VaeAttention {
         this.toOut = Linear.load(w, prefix + ".to_out.0", true);
     }
 
+    /** Returns a new tensor (from {@link Buffers}); {@code x} is left to the caller. */
     Tensor forward(Tensor x) {
         int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3), rows = n * hw;
-        float[] tokens = Ops.channelsLast(norm.forward(x, false).data(), n, c, hw);
+        Tensor normed = norm.forward(x, false);
+        float[] tokens = Ops.channelsLast(normed.data(), n, c, hw);
+        Buffers.give(normed);
         float[] q = toQ.forward(tokens, rows), k = toK.forward(tokens, rows), v = toV.forward(tokens, rows);
-        float[] a = new float[rows * c];
+        Buffers.give(tokens);
+        float[] a = Buffers.take(rows * c);
         Attention.forward(q, 0, c, k, 0, c, v, 0, c, a, 0, c, n, 1, hw, hw, c, false);
-        float[] out = Ops.channelsFirst(toOut.forward(a, rows), n, c, hw);
+        Buffers.give(q, k, v);
+        float[] o = toOut.forward(a, rows);
+        Buffers.give(a);
+        float[] out = Ops.channelsFirst(o, n, c, hw);
+        Buffers.give(o);
         Ops.addInPlace(out, x.data());
         return new Tensor(out, x.shape());
     }

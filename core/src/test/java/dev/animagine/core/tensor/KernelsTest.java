@@ -37,7 +37,8 @@ class KernelsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1,1,1,F32", "5,7,3,F16", "6,16,256,F32", "7,33,257,BF16", "13,17,300,F16", "64,129,70,F32", "2,600,513,F16", "37,5,1,BF16"})
+    @CsvSource({"1,1,1,F32", "5,7,3,F16", "6,16,256,F32", "7,33,257,BF16", "13,17,300,F16", "64,129,70,F32", "2,600,513,F16", "37,5,1,BF16",
+            "300,37,70,F16", "257,530,33,BF16", "301,17,600,F32", "7,600,8200,F16"})
     void linearMatchesReference(int m, int n, int k, DType dtype) {
         SplittableRandom r = new SplittableRandom(m * 1000 + n * 10 + k);
         float[] x = random(r, m * k), wv = random(r, n * k), w = new float[n * k], bias = random(r, n);
@@ -82,7 +83,8 @@ class KernelsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1,3,5,7,3,1,1", "2,4,6,9,3,1,1", "2,5,3,8,1,1,0", "1,6,4,9,3,2,1", "2,3,7,10,3,2,1", "1,32,40,8,3,1,1"})
+    @CsvSource({"1,3,5,7,3,1,1", "2,4,6,9,3,1,1", "2,5,3,8,1,1,0", "1,6,4,9,3,2,1", "2,3,7,10,3,2,1", "1,32,40,8,3,1,1",
+            "2,30,13,19,3,1,1", "1,3,5,40,3,2,1", "1,7,3,35,1,1,0", "2,2,9,17,3,1,0"})
     void conv2dMatchesReference(int n, int cin, int cout, int size, int ks, int stride, int pad) {
         SplittableRandom r = new SplittableRandom(n * 31 + cin * 7 + cout + size * 3 + ks + stride);
         int h = size, w = size + 3;
@@ -110,7 +112,8 @@ class KernelsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1,1,5,5,8,true", "2,3,77,77,16,true", "2,2,70,77,32,false", "1,4,130,9,24,false"})
+    @CsvSource({"1,1,5,5,8,true", "2,3,77,77,16,true", "2,2,70,77,32,false", "1,4,130,9,24,false",
+            "1,2,300,333,24,false", "1,2,150,150,16,true", "1,1,20,40,300,false", "2,1,7,600,8,false"})
     void attentionMatchesReference(int batch, int heads, int tq, int tk, int d, boolean causal) {
         SplittableRandom r = new SplittableRandom(batch + heads * 3 + tq + tk * 5 + d);
         int c = heads * d;

@@ -1,0 +1,145 @@
+package dev.animagine.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.animagine.core.InvalidArgumentException;
+import dev.animagine.core.bench.JvmOptions;
+import dev.animagine.core.bench.PipelineBenchmark;
+import dev.animagine.core.bench.PipelineBenchmark.Report;
+import dev.animagine.core.pipeline.GenerationRequest;
+import dev.animagine.core.sampling.Sampler;
+import dev.animagine.core.sampling.ScheduleType;
+import dev.animagine.core.text.PromptMode;
+import dev.animagine.core.text.SdxlTokenizers;
+import dev.animagine.core.text.TokenizerLocator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code animagine bench}: one real image with classifier-free guidance, timed phase by phase, with
+ * the FLOPs the kernels executed and the machine's measured fp32 FMA peak.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Time one txt2img image (CFG on): loading, text encoding, each UNet evaluation (one latent; "
+                + "a CFG step is two), the VAE decode; FLOPs counted by the kernels, achieved GFLOP/s against the "
+                + "fp32 FMA peak measured on all worker threads, and peak RSS.",
+                "Threads: -Danimagine.threads=N in ANIMAGINE_JAVA_OPTS (default: all cores)."})
+final class BenchCommand implements Callable<Integer> {
+    static final String PROMPT = "1girl, solo, long hair, looking at viewer, smile, outdoors, cherry blossoms, "
+            + "masterpiece, high score, great score, absurdres";
+    static final String NEGATIVE = "lowres, bad anatomy, bad hands, text, error, missing finger, extra digits, fewer digits, "
+            + "cropped, worst quality, low quality, low score, bad score, average score, signature, watermark, username, blurry";
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "The checkpoint (single file or diffusers folder).")
+    Path model;
+
+    @Option(names = "--size", defaultValue = "1024x1024", paramLabel = "WxH", description = "Image size (default: ${DEFAULT-VALUE}).")
+    String size;
+
+    @Option(names = "--steps", defaultValue = "4", paramLabel = "N", description = "Denoising steps, two UNet evaluations each (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--json", description = "Print the figures as JSON.")
+    boolean json;
+
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "CLIP vocabulary folder (default: beside the model, $ANIMAGINE_TOKENIZER, the Hugging Face cache).")
+    Path tokenizer;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt (default: a typical Animagine prompt).")
+    String prompt = PROMPT;
+
+    @Option(names = "--negative-prompt", paramLabel = "TEXT", description = "Negative prompt (default: Animagine's recommended one).")
+    String negative = NEGATIVE;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Spec
+    CommandSpec spec;
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)[xX](\\d+)");
+
+    @Override
+    public Integer call() throws Exception {
+        Matcher m = SIZE.matcher(size.trim());
+        if (!m.matches()) throw new InvalidArgumentException("invalid --size '" + size + "' (expected WxH, e.g. 1024x1024)");
+        int width = Integer.parseInt(m.group(1)), height = Integer.parseInt(m.group(2));
+        if (steps < 1) throw new InvalidArgumentException("--steps must be at least 1 (got " + steps + ")");
+        GenerationRequest request = GenerationRequest.of(prompt, negative, width, height, steps, 7.0, Sampler.EULER_A,
+                ScheduleType.DEFAULT, seed, PromptMode.A1111);
+        SdxlTokenizers tokenizers = TokenizerLocator.find(model, tokenizer);
+        PrintWriter err = spec.commandLine().getErr(), out = spec.commandLine().getOut();
+        Report r = PipelineBenchmark.run(model, modelOptions.toOptions(), tokenizers, request, line -> {
+            err.println("bench: " + line);
+            err.flush();
+        });
+        if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(r)));
+        else printText(out, r);
+        out.flush();
+        return Main.EXIT_OK;
+    }
+
+    static ObjectNode toJson(Report r) {
+        ObjectNode root = new ObjectMapper().createObjectNode();
+        root.put("model", r.model().toString());
+        root.put("width", r.width());
+        root.put("height", r.height());
+        root.put("steps", r.steps());
+        root.put("threads", r.threads());
+        root.put("vector_bits", r.vectorBits());
+        root.put("jvm_loop_strip_mining_iter", JvmOptions.loopStripMiningIter());
+        root.put("peak_gflops", r.peakGflops());
+        root.put("load_seconds", r.loadSeconds());
+        root.put("text_encode_seconds", r.textEncodeSeconds());
+        root.put("text_encode_first_seconds", r.textEncodeFirstSeconds());
+        root.put("text_encode_gflop", r.textEncodeFlops() / 1e9);
+        ObjectNode unet = root.putObject("unet");
+        unet.put("evals", r.unetEvals());
+        unet.put("seconds_per_eval", r.unetSecondsPerEvalMean());
+        unet.put("seconds_per_eval_min", r.unetSecondsPerEvalMin());
+        unet.put("gflop_per_eval", r.unetFlopsPerEval() / 1e9);
+        unet.put("gflops", r.unetGflops());
+        unet.put("gflops_best", r.unetGflopsBest());
+        unet.put("percent_of_peak", r.percentOfPeak(r.unetGflops()));
+        root.put("vae_decode_seconds", r.vaeDecodeSeconds());
+        ObjectNode vae = root.putObject("vae");
+        vae.put("gflop", r.vaeDecodeFlops() / 1e9);
+        vae.put("gflops", r.vaeGflops());
+        vae.put("percent_of_peak", r.percentOfPeak(r.vaeGflops()));
+        root.put("image_seconds", r.imageSeconds());
+        root.put("rss_peak_bytes", r.rssPeakBytes());
+        return root;
+    }
+
+    private static void printText(PrintWriter out, Report r) {
+        out.printf(Locale.ROOT, "model          %s, %dx%d, %d steps with CFG, %d threads, %d-bit vectors%n",
+                r.model(), r.width(), r.height(), r.steps(), r.threads(), r.vectorBits());
+        out.printf(Locale.ROOT, "peak           %.1f GFLOP/s (fp32 FMA, measured)%n", r.peakGflops());
+        out.printf(Locale.ROOT, "load           %.2f s%n", r.loadSeconds());
+        out.printf(Locale.ROOT, "text encode    %.2f s (prompt + negative, %.1f GFLOP); the process's first: %.2f s%n",
+                r.textEncodeSeconds(), r.textEncodeFlops() / 1e9, r.textEncodeFirstSeconds());
+        out.printf(Locale.ROOT, "unet eval      %.2f s mean, %.2f s min over %d evals; %.1f GFLOP each; %.1f GFLOP/s = %.1f%% of peak (best %.1f%%)%n",
+                r.unetSecondsPerEvalMean(), r.unetSecondsPerEvalMin(), r.unetEvals(), r.unetFlopsPerEval() / 1e9,
+                r.unetGflops(), r.percentOfPeak(r.unetGflops()), r.percentOfPeak(r.unetGflopsBest()));
+        out.printf(Locale.ROOT, "vae decode     %.2f s; %.1f GFLOP; %.1f GFLOP/s = %.1f%% of peak%n",
+                r.vaeDecodeSeconds(), r.vaeDecodeFlops() / 1e9, r.vaeGflops(), r.percentOfPeak(r.vaeGflops()));
+        out.printf(Locale.ROOT, "image          %.2f s%n", r.imageSeconds());
+        out.printf(Locale.ROOT, "peak RSS       %.2f GiB%n", r.rssPeakBytes() / (double) (1L << 30));
+        if (JvmOptions.loopStripMiningIter() == 0)
+            out.println("warning: this JVM runs without loop strip mining (-XX:LoopStripMiningIter=0, ParallelGC's default): "
+                    + "the GEMM kernel is about 2x slower; the animagine launcher sets -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000");
+    }
+}

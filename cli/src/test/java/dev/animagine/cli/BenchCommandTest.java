@@ -1,0 +1,43 @@
+package dev.animagine.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.animagine.core.testing.ModelFiles;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code animagine bench} on the miniature fixture model: every figure present and consistent. */
+class BenchCommandTest {
+    @Test
+    void jsonHasEveryFigureAndTheyAgree() throws Exception {
+        CliRun r = CliRun.of("bench", "--model", ModelFiles.diffusersFolder().toString(), "--size", "64x48", "--steps", "2", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("peak_gflops").asDouble()).isPositive();
+        JsonNode unet = j.get("unet");
+        assertThat(unet.get("evals").asInt()).isEqualTo(4); // CFG: two evaluations per step
+        double seconds = unet.get("seconds_per_eval").asDouble(), gflop = unet.get("gflop_per_eval").asDouble();
+        assertThat(seconds).isPositive();
+        assertThat(unet.get("seconds_per_eval_min").asDouble()).isPositive().isLessThanOrEqualTo(seconds * 1.0001);
+        assertThat(gflop).isPositive();
+        assertThat(unet.get("gflops").asDouble()).isCloseTo(gflop / seconds, org.assertj.core.data.Percentage.withPercentage(1e-6));
+        assertThat(unet.get("percent_of_peak").asDouble())
+                .isCloseTo(100 * unet.get("gflops").asDouble() / j.get("peak_gflops").asDouble(), org.assertj.core.data.Percentage.withPercentage(1e-6));
+        for (String key : new String[] {"text_encode_seconds", "text_encode_first_seconds", "vae_decode_seconds", "load_seconds", "image_seconds"})
+            assertThat(j.get(key).asDouble()).as(key).isPositive();
+        assertThat(j.get("rss_peak_bytes").asLong()).isGreaterThan(1 << 20);
+        assertThat(j.get("vae").get("gflop").asDouble()).isPositive();
+        assertThat(j.get("text_encode_gflop").asDouble()).isPositive();
+    }
+
+    @Test
+    void badSizesAndStepsAreUsageErrors() {
+        String model = ModelFiles.diffusersFolder().toString();
+        CliRun size = CliRun.of("bench", "--model", model, "--size", "big");
+        assertThat(size.exit()).isEqualTo(2);
+        assertThat(size.err()).contains("--size 'big'");
+        assertThat(CliRun.of("bench", "--model", model, "--steps", "0").exit()).isEqualTo(2);
+        assertThat(CliRun.of("bench", "--model", model, "--size", "60x60").exit()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,156 @@
+package dev.animagine.core.bench;
+
+import dev.animagine.core.io.Checkpoint;
+import dev.animagine.core.io.CheckpointOptions;
+import dev.animagine.core.pipeline.GenerationRequest;
+import dev.animagine.core.pipeline.StableDiffusionXLPipeline;
+import dev.animagine.core.tensor.FlopCounter;
+import dev.animagine.core.tensor.Parallel;
+import dev.animagine.core.tensor.PeakFlops;
+import dev.animagine.core.text.SdxlTokenizers;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Runs one real txt2img image (classifier-free guidance on) and measures each phase: loading,
+ * text encoding, every UNet evaluation, the VAE decode. FLOPs come from {@link FlopCounter}, i.e.
+ * from what the kernels executed; the peak they are compared with is measured on this machine by
+ * {@link PeakFlops} before the model is opened and again after the image (the higher counts).
+ */
+public final class PipelineBenchmark {
+    private PipelineBenchmark() {}
+
+    /**
+     * What {@link #run} measured. One UNet evaluation is the UNet applied to one latent (a CFG step is
+     * two). {@code textEncodeFirstSeconds} is the process's first encoding of the prompts, right after
+     * loading (page faults and JIT compilation included); {@code textEncodeSeconds} the image's own.
+     */
+    public record Report(Path model, int width, int height, int steps, int threads, int vectorBits,
+                         double peakGflops, double loadSeconds,
+                         double textEncodeSeconds, double textEncodeFirstSeconds, long textEncodeFlops,
+                         int unetEvals, double unetSecondsPerEvalMean, double unetSecondsPerEvalMin, long unetFlopsPerEval,
+                         double vaeDecodeSeconds, long vaeDecodeFlops,
+                         double imageSeconds, long rssPeakBytes) {
+        public double unetGflops() {
+            return unetFlopsPerEval / 1e9 / unetSecondsPerEvalMean;
+        }
+
+        /** At the fastest evaluation (after the JIT has compiled the kernels). */
+        public double unetGflopsBest() {
+            return unetFlopsPerEval / 1e9 / unetSecondsPerEvalMin;
+        }
+
+        public double vaeGflops() {
+            return vaeDecodeFlops / 1e9 / vaeDecodeSeconds;
+        }
+
+        public double textEncodeGflops() {
+            return textEncodeFlops / 1e9 / textEncodeSeconds;
+        }
+
+        public double percentOfPeak(double gflops) {
+            return 100 * gflops / peakGflops;
+        }
+    }
+
+    /**
+     * @param request  must have CFG on (scale above 1) to measure what an image costs
+     * @param progress receives one line per phase and step (may be a no-op)
+     */
+    public static Report run(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
+                             Consumer<String> progress) {
+        progress.accept("measuring the fp32 FMA peak on " + Parallel.threads() + " threads...");
+        double peak = PeakFlops.measure();
+        progress.accept(String.format("peak %.1f GFLOP/s; opening %s", peak, model));
+
+        long t0 = System.nanoTime();
+        try (Checkpoint checkpoint = Checkpoint.open(model, options)) {
+            StableDiffusionXLPipeline pipeline = new StableDiffusionXLPipeline(checkpoint, tokenizers);
+            pipeline.textEncoder();
+            pipeline.unet();
+            pipeline.vae();
+            double load = seconds(System.nanoTime() - t0);
+            progress.accept(String.format("loaded in %.2f s", load));
+
+            long e0 = System.nanoTime();
+            pipeline.encode(request);
+            double firstEncode = seconds(System.nanoTime() - e0);
+            progress.accept(String.format("first text encoding %.2f s", firstEncode));
+
+            Recorder rec = new Recorder(progress);
+            long start = System.nanoTime();
+            StableDiffusionXLPipeline.Result result = pipeline.generate(request, rec);
+            rec.end(System.nanoTime());
+            double image = seconds(System.nanoTime() - start);
+
+            // measured again afterwards: the better of the two, in case something else ran during the first
+            double peakAfter = PeakFlops.measure();
+            progress.accept(String.format("peak before %.1f, after %.1f GFLOP/s", peak, peakAfter));
+            var timings = result.timings();
+            int evals = timings.unetEvaluations();
+            int perStep = Math.max(1, evals / Math.max(1, rec.stepNanos.size()));
+            double mean = seconds(rec.denoiseNanos()) / evals;
+            double min = rec.stepNanos.stream().mapToLong(Long::longValue).min().orElse(0) / 1e9 / perStep;
+            return new Report(model, request.width(), request.height(), request.steps(), Parallel.threads(),
+                    jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), Math.max(peak, peakAfter), load,
+                    timings.textEncode(), firstEncode, rec.flops("text"),
+                    evals, mean, min, rec.flops("denoise") / evals,
+                    timings.vaeDecode(), rec.flops("vae"),
+                    image, ProcessMemory.peakRssBytes());
+        }
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    /** Time and FLOP counter at each phase change and step. */
+    private static final class Recorder implements StableDiffusionXLPipeline.Listener {
+        private final Consumer<String> progress;
+        private final List<String> phases = new ArrayList<>();
+        private final List<Long> phaseFlops = new ArrayList<>(), phaseStart = new ArrayList<>();
+        final List<Long> stepNanos = new ArrayList<>();
+        private long lastStep;
+
+        Recorder(Consumer<String> progress) {
+            this.progress = progress;
+        }
+
+        @Override
+        public void onPhase(String phase) {
+            long now = System.nanoTime();
+            phases.add(phase);
+            phaseFlops.add(FlopCounter.total());
+            phaseStart.add(now);
+            if (phase.equals("denoise")) lastStep = now;
+            progress.accept(phase + "...");
+        }
+
+        @Override
+        public void onStep(int step, int total) {
+            long now = System.nanoTime();
+            stepNanos.add(now - lastStep);
+            progress.accept(String.format("step %d/%d: %.2f s", step, total, (now - lastStep) / 1e9));
+            lastStep = now;
+        }
+
+        void end(long now) {
+            phases.add("end");
+            phaseFlops.add(FlopCounter.total());
+            phaseStart.add(now);
+        }
+
+        long flops(String phase) {
+            int i = phases.indexOf(phase);
+            return i < 0 ? 0 : phaseFlops.get(i + 1) - phaseFlops.get(i);
+        }
+
+        long denoiseNanos() {
+            int i = phases.indexOf("denoise");
+            return i < 0 ? 0 : phaseStart.get(i + 1) - phaseStart.get(i);
+        }
+    }
+}
