@@ -18,6 +18,8 @@ import dev.animagine.core.text.TokenizedPrompt;
 import dev.animagine.core.unet.UNet2DConditionModel;
 import dev.animagine.core.vae.AutoencoderKL;
 
+import java.util.List;
+
 /**
  * Text to image with an SDXL checkpoint, step for step as diffusers' {@code StableDiffusionXLPipeline}
  * with a CPU generator: encode the prompts, draw the initial latents from the torch-compatible
@@ -85,12 +87,15 @@ public final class StableDiffusionXLPipeline {
         PromptTokenizer tok = new PromptTokenizer(tokenizers, req.promptMode(), req.a1111());
         SdxlTextEncoder enc = textEncoder();
         TokenizedPrompt pt = tok.tokenize(req.prompt());
-        Embedding pos = enc.encode(pt, req.clipSkip());
-        if (!req.classifierFreeGuidance()) return new TextConditioning(pos, null, pt, null);
         boolean zeros = req.negativePrompt() == null && req.promptMode() == PromptMode.DIFFUSERS && checkpoint.forceZerosForEmptyPrompt();
-        if (zeros) return new TextConditioning(pos, Embedding.zeros(pos.tokens(), pos.width(), enc.pooledWidth()), pt, null);
+        if (!req.classifierFreeGuidance() || zeros) {
+            Embedding pos = enc.encode(pt, req.clipSkip());
+            return !req.classifierFreeGuidance() ? new TextConditioning(pos, null, pt, null)
+                    : new TextConditioning(pos, Embedding.zeros(pos.tokens(), pos.width(), enc.pooledWidth()), pt, null);
+        }
         TokenizedPrompt nt = tok.tokenize(req.negativePrompt() == null ? "" : req.negativePrompt());
-        return new TextConditioning(pos, enc.encode(nt, req.clipSkip()), pt, nt);
+        List<Embedding> both = enc.encodeAll(List.of(pt, nt), req.clipSkip());
+        return new TextConditioning(both.get(0), both.get(1), pt, nt);
     }
 
     public Result generate(GenerationRequest req, Listener listener) {

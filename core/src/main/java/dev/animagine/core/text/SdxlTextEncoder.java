@@ -1,5 +1,6 @@
 package dev.animagine.core.text;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,31 +46,50 @@ public final class SdxlTextEncoder {
      * @param clipSkip 1 = the penultimate layer SDXL was trained with; larger values skip more layers
      */
     public Embedding encode(TokenizedPrompt prompt, int clipSkip) {
-        List<TokenizedPrompt.Chunk> chunks = prompt.chunks();
-        int n = chunks.size(), t = ClipTokenizer.MAX_LENGTH;
-        int[][] ids1 = new int[n][], ids2 = new int[n][];
-        for (int i = 0; i < n; i++) {
-            ids1[i] = chunks.get(i).encoder1Ids();
-            ids2[i] = chunks.get(i).encoder2Ids();
-        }
+        return encodeAll(List.of(prompt), clipSkip).getFirst();
+    }
+
+    /**
+     * Encodes several prompts (a prompt and its negative) in one pass per tower: every chunk of every
+     * prompt is a row of one batch, so the towers' weights are streamed once and their matrix
+     * products see more rows. Rows are independent, and emphasis is applied per prompt and chunk, so
+     * each result is what {@link #encode} gives for that prompt alone.
+     */
+    public List<Embedding> encodeAll(List<TokenizedPrompt> prompts, int clipSkip) {
+        int t = ClipTokenizer.MAX_LENGTH, rows = 0;
+        for (TokenizedPrompt p : prompts) rows += p.chunks().size();
+        int[][] ids1 = new int[rows][], ids2 = new int[rows][];
+        int r = 0;
+        for (TokenizedPrompt p : prompts)
+            for (TokenizedPrompt.Chunk c : p.chunks()) {
+                ids1[r] = c.encoder1Ids();
+                ids2[r++] = c.encoder2Ids();
+            }
         ClipTextModel.Output l = clipL.forward(ids1, clipSkip), g = clipG.forward(ids2, clipSkip);
         int wl = l.width(), wg = g.width(), w = wl + wg;
-        float[] out = new float[n * t * w];
-        boolean weighted = prompt.weighted();
-        for (int i = 0; i < n; i++) {
-            float[] zl = slice(l.penultimate(), i * t * wl, t * wl), zg = slice(g.penultimate(), i * t * wg, t * wg);
-            if (weighted) {
-                prompt.emphasis().apply(zl, chunks.get(i).multipliers(), wl);
-                prompt.emphasis().apply(zg, chunks.get(i).multipliers(), wg);
+        List<Embedding> out = new ArrayList<>(prompts.size());
+        int first = 0; // the batch row of the prompt's first chunk
+        for (TokenizedPrompt prompt : prompts) {
+            List<TokenizedPrompt.Chunk> chunks = prompt.chunks();
+            int n = chunks.size();
+            float[] states = new float[n * t * w];
+            for (int i = 0; i < n; i++) {
+                int row = first + i;
+                float[] zl = slice(l.penultimate(), row * t * wl, t * wl), zg = slice(g.penultimate(), row * t * wg, t * wg);
+                if (prompt.weighted()) {
+                    prompt.emphasis().apply(zl, chunks.get(i).multipliers(), wl);
+                    prompt.emphasis().apply(zg, chunks.get(i).multipliers(), wg);
+                }
+                for (int k = 0; k < t; k++) {
+                    int o = (i * t + k) * w;
+                    System.arraycopy(zl, k * wl, states, o, wl);
+                    System.arraycopy(zg, k * wg, states, o + wl, wg);
+                }
             }
-            for (int k = 0; k < t; k++) {
-                int o = (i * t + k) * w;
-                System.arraycopy(zl, k * wl, out, o, wl);
-                System.arraycopy(zg, k * wg, out, o + wl, wg);
-            }
+            out.add(new Embedding(states, n * t, w, slice(g.pooled(), first * pooledWidth(), pooledWidth())));
+            first += n;
         }
-        float[] pooled = slice(g.pooled(), 0, pooledWidth());
-        return new Embedding(out, n * t, w, pooled);
+        return out;
     }
 
     private static float[] slice(float[] a, int from, int len) {

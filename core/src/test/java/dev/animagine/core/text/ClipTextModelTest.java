@@ -72,4 +72,25 @@ class ClipTextModelTest {
         Close.assertClose("clip_g_penultimate", og.penultimate(), expected(c, "clip_g_penultimate"), ATOL, RTOL);
         Close.assertClose("clip_g_pooled_projected", og.pooled(), expected(c, "clip_g_pooled_projected"), ATOL, RTOL);
     }
+
+    /** Batching a prompt with its negative changes nothing: rows are independent and emphasis is per prompt. */
+    @org.junit.jupiter.api.Test
+    void encodingPromptsTogetherEqualsEncodingThemAlone() {
+        JsonNode set = Fixtures.json("text_encoders/index.json").get("model_sets").get(0);
+        Checkpoint ckpt = TestModels.open(set.get("model").get("path").asText());
+        Path folder = ckpt.layout().equals("diffusers") ? ckpt.path() : TestModels.diffusersFolderOf(ckpt.path());
+        SdxlTextEncoder encoder = new SdxlTextEncoder(new ClipTextModel(ckpt.architecture().textEncoder(), ckpt.textEncoder()),
+                new ClipTextModel(ckpt.architecture().textEncoder2(), ckpt.textEncoder2()));
+        PromptTokenizer tokenizer = new PromptTokenizer(TokenizerLocator.find(folder, null), PromptMode.A1111);
+        TokenizedPrompt longWeighted = tokenizer.tokenize("1girl, (smile:1.3), [blush], " + "tag, ".repeat(90) + "BREAK night, masterpiece");
+        TokenizedPrompt shortPlain = tokenizer.tokenize("lowres, bad anatomy");
+        assertThat(longWeighted.chunks()).hasSizeGreaterThan(2);
+        List<SdxlTextEncoder.Embedding> together = encoder.encodeAll(List.of(longWeighted, shortPlain), 1);
+        SdxlTextEncoder.Embedding a = encoder.encode(longWeighted, 1), b = encoder.encode(shortPlain, 1);
+        assertThat(together.get(0).tokens()).isEqualTo(a.tokens());
+        Close.assertClose("long prompt states", together.get(0).hiddenStates(), a.hiddenStates(), 1e-5, 1e-5);
+        Close.assertClose("long prompt pooled", together.get(0).pooled(), a.pooled(), 1e-5, 1e-5);
+        Close.assertClose("negative states", together.get(1).hiddenStates(), b.hiddenStates(), 1e-5, 1e-5);
+        Close.assertClose("negative pooled", together.get(1).pooled(), b.pooled(), 1e-5, 1e-5);
+    }
 }
