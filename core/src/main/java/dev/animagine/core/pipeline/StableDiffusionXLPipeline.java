@@ -169,6 +169,7 @@ public final class StableDiffusionXLPipeline {
      * the decoder's large activations do not stack on top of them.
      */
     void releaseUnetMemory() {
+        if (unet != null) unet.clearContextCache();
         checkpoint.unet().asMap().values().forEach(StoredTensor::release);
         Buffers.clear();
     }

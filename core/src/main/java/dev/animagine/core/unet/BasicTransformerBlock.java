@@ -42,4 +42,8 @@ final class BasicTransformerBlock {
         ffOut.forwardAdd(g, rows, x);
         Buffers.give(g);
     }
+
+    void clearContextCache() {
+        attn2.clearContextCache();
+    }
 }

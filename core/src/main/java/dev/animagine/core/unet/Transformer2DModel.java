@@ -43,4 +43,8 @@ final class Transformer2DModel {
         Ops.addInPlace(y, x.data());
         return new Tensor(y, x.shape());
     }
+
+    void clearContextCache() {
+        blocks.forEach(BasicTransformerBlock::clearContextCache);
+    }
 }

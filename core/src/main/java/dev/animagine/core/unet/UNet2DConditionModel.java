@@ -177,4 +177,14 @@ public final class UNet2DConditionModel {
         Ops.siluInPlace(h);
         return l2.forward(h, rows);
     }
+
+    /**
+     * Drops the cross-attention keys and values computed for the last text conditioning (kept
+     * across the denoising steps of one image).
+     */
+    public void clearContextCache() {
+        for (Level l : down) l.attentions().forEach(Transformer2DModel::clearContextCache);
+        midAttentions.forEach(Transformer2DModel::clearContextCache);
+        for (Level l : up) l.attentions().forEach(Transformer2DModel::clearContextCache);
+    }
 }
