@@ -8,7 +8,7 @@ package dev.animagine.core.sampling;
  */
 public final class DiscreteEpsDDPMDenoiser implements KDenoiser {
     private final EpsModel model;
-    private final float[] sigmas, logSigmas;
+    private final LogSigmaTable table;
     private final boolean quantize;
 
     /** @param alphasCumprod ᾱ_t of the training schedule, e.g. {@link NoiseSchedule#alphasCumprod()} */
@@ -16,59 +16,30 @@ public final class DiscreteEpsDDPMDenoiser implements KDenoiser {
         if (alphasCumprod.length < 2) throw new IllegalArgumentException("need at least two training timesteps");
         this.model = model;
         this.quantize = quantize;
-        this.sigmas = new float[alphasCumprod.length];
-        this.logSigmas = new float[alphasCumprod.length];
-        for (int i = 0; i < sigmas.length; i++) {
-            float a = alphasCumprod[i];
-            sigmas[i] = (float) Math.sqrt((1f - a) / a);
-            logSigmas[i] = (float) Math.log(sigmas[i]);
-        }
+        this.table = new LogSigmaTable(alphasCumprod);
     }
 
     /** σ at training timestep 0 (the smallest). */
     public float sigmaMin() {
-        return sigmas[0];
+        return table.sigmas[0];
     }
 
     /** σ at the last training timestep (the largest). */
     public float sigmaMax() {
-        return sigmas[sigmas.length - 1];
+        return table.sigmas[table.sigmas.length - 1];
     }
 
     /** The training sigmas, ascending in t. */
     public float[] sigmas() {
-        return sigmas.clone();
+        return table.sigmas.clone();
     }
 
     /** The model timestep for σ: nearest training timestep when quantizing, else log-σ interpolation. */
     public float sigmaToT(float sigma) {
         float logSigma = (float) Math.log(sigma);
-        int n = logSigmas.length;
-        if (quantize) {
-            int best = 0;
-            float bestDist = Float.POSITIVE_INFINITY;
-            for (int i = 0; i < n; i++) {
-                float d = Math.abs(logSigma - logSigmas[i]);
-                if (d < bestDist) {
-                    bestDist = d;
-                    best = i;
-                }
-            }
-            return best;
-        }
-        int count = 0, low = 0, best = 0;
-        for (int i = 0; i < n; i++) {
-            if (logSigma - logSigmas[i] >= 0) count++;
-            if (count > best) {
-                best = count;
-                low = i;
-            }
-        }
-        low = Math.min(low, n - 2);
-        int high = low + 1;
-        float lo = logSigmas[low], hi = logSigmas[high];
-        float w = Math.max(0f, Math.min(1f, (lo - logSigma) / (lo - hi)));
-        return (1f - w) * low + w * high;
+        if (quantize) return table.nearest(logSigma);
+        LogSigmaTable.Position p = table.interpolate(logSigma);
+        return (1f - p.w()) * p.low() + p.w() * (p.low() + 1);
     }
 
     @Override

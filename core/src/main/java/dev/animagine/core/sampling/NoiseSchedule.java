@@ -9,8 +9,7 @@ package dev.animagine.core.sampling;
 public final class NoiseSchedule {
     private final float[] betas;
     private final float[] alphasCumprod;
-    private final float[] sigmas;
-    private final float[] logSigmas;
+    private final LogSigmaTable table;
 
     /** The training schedule a scheduler of {@code config.type()} builds (for k-diffusion's denoiser, say). */
     public static NoiseSchedule of(SchedulerConfig config) {
@@ -47,13 +46,7 @@ public final class NoiseSchedule {
         for (int i = 0; i < b.length; i++) alphas[i] = 1f - b[i];
         this.alphasCumprod = TorchFloat32.cumprod(alphas);
         if (config.rescaleBetasZeroSnr() && zeroTerminalSnrOverride) alphasCumprod[b.length - 1] = 0x1p-24f;
-        this.sigmas = new float[b.length];
-        this.logSigmas = new float[b.length];
-        for (int i = 0; i < b.length; i++) {
-            float a = alphasCumprod[i];
-            sigmas[i] = (float) Math.sqrt((1f - a) / a);
-            logSigmas[i] = (float) Math.log(sigmas[i]);
-        }
+        this.table = new LogSigmaTable(alphasCumprod);
     }
 
     public int numTrainTimesteps() {
@@ -76,11 +69,11 @@ public final class NoiseSchedule {
 
     /** σ_t = sqrt((1 − ᾱ_t) / ᾱ_t), float32, ascending in t. */
     public float[] sigmas() {
-        return sigmas.clone();
+        return table.sigmas.clone();
     }
 
     float[] sigmasView() {
-        return sigmas;
+        return table.sigmas;
     }
 
     /**
@@ -89,23 +82,8 @@ public final class NoiseSchedule {
      * evaluates it in float32 (the float64 scalar is cast down to the float32 table), and so do we.
      */
     double sigmaToT(double sigma) {
-        float logSigma = (float) Math.log(Math.max(sigma, 1e-10));
-        int n = logSigmas.length;
-        // low = the last index with log σ_i <= log σ (argmax of the cumulative count), at most n - 2
-        int count = 0, low = 0, best = 0;
-        for (int i = 0; i < n; i++) {
-            if (logSigma - logSigmas[i] >= 0) count++;
-            if (count > best) {
-                best = count;
-                low = i;
-            }
-        }
-        low = Math.min(low, n - 2);
-        int high = low + 1;
-        float lo = logSigmas[low], hi = logSigmas[high];
-        float w = (lo - logSigma) / (lo - hi);
-        w = Math.max(0f, Math.min(1f, w));
-        return (double) (1f - w) * low + (double) w * high;
+        LogSigmaTable.Position p = table.interpolate((float) Math.log(Math.max(sigma, 1e-10)));
+        return (double) (1f - p.w()) * p.low() + (double) p.w() * (p.low() + 1);
     }
 
     /** λ_t = log α_t − log σ_t with α_t = sqrt(ᾱ_t), σ_t = sqrt(1 − ᾱ_t) (float32, DPM-Solver's {@code lambda_t}). */
