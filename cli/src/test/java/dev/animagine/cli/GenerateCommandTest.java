@@ -5,6 +5,7 @@ import dev.animagine.core.io.SafetensorsFile;
 import dev.animagine.core.pipeline.PngFiles;
 import dev.animagine.core.testing.Close;
 import dev.animagine.core.testing.Fixtures;
+import dev.animagine.core.testing.PipelineCases;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -16,8 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,23 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GenerateCommandTest {
     @TempDir
     Path tmp;
-
-    static String sampler(String schedulerClass) {
-        return switch (schedulerClass) {
-            case "EulerDiscreteScheduler" -> "euler";
-            case "EulerAncestralDiscreteScheduler" -> "euler_a";
-            case "DPMSolverMultistepScheduler" -> "dpmpp_2m";
-            case "DDIMScheduler" -> "ddim";
-            case "UniPCMultistepScheduler" -> "unipc";
-            default -> throw new IllegalArgumentException(schedulerClass);
-        };
-    }
-
-    static String seed(String generator) {
-        Matcher m = Pattern.compile("manual_seed\\((\\d+)\\)").matcher(generator);
-        assertThat(m.find()).isTrue();
-        return m.group(1);
-    }
 
     @TestFactory
     List<DynamicTest> reproducesThePipelineFixtures() {
@@ -69,11 +51,10 @@ class GenerateCommandTest {
         String name = c.get("id").asText() + (extra.isEmpty() ? "" : "-single");
         Path out = tmp.resolve(name + ".png"), dump = tmp.resolve(name);
         List<String> args = new ArrayList<>(List.of("generate", "--model", model.toString(), "--compat", "diffusers", "--quiet",
-                "--sampler", sampler(c.get("scheduler").asText()),
-                "--schedule", c.get("scheduler_config").path("use_karras_sigmas").asBoolean(false) ? "karras" : "default",
+                "--sampler", PipelineCases.sampler(c).id(), "--schedule", PipelineCases.schedule(c).id(),
                 "--steps", a.get("num_inference_steps").asText(), "--cfg", a.get("guidance_scale").asText(),
                 "--width", a.get("width").asText(), "--height", a.get("height").asText(),
-                "--seed", seed(a.get("generator").asText()), "--output", out.toString(), "--dump", dump.toString(),
+                "--seed", String.valueOf(PipelineCases.seed(c)), "--output", out.toString(), "--dump", dump.toString(),
                 "--prompt", a.get("prompt").asText()));
         if (!a.get("negative_prompt").isNull()) args.addAll(List.of("--negative", a.get("negative_prompt").asText()));
         if (!a.get("original_size").isNull())
@@ -110,7 +91,7 @@ class GenerateCommandTest {
         }
         String params = PngFiles.readText(out).get("parameters");
         assertThat(params).startsWith(a.get("prompt").asText() + "\n")
-                .contains("Steps: " + a.get("num_inference_steps").asText(), "Seed: " + seed(a.get("generator").asText()),
+                .contains("Steps: " + a.get("num_inference_steps").asText(), "Seed: " + String.valueOf(PipelineCases.seed(c)),
                         "Size: " + a.get("width").asText() + "x" + a.get("height").asText(), "Model hash: ");
     }
 

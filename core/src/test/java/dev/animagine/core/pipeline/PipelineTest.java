@@ -7,6 +7,7 @@ import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.tensor.Tensor;
 import dev.animagine.core.testing.Close;
 import dev.animagine.core.testing.Fixtures;
+import dev.animagine.core.testing.PipelineCases;
 import dev.animagine.core.testing.TestModels;
 import dev.animagine.core.text.PromptMode;
 import dev.animagine.core.text.TokenizerLocator;
@@ -18,8 +19,6 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -82,23 +81,6 @@ class PipelineTest {
         return new StableDiffusionXLPipeline(ckpt, TokenizerLocator.find(folder, null));
     }
 
-    static Sampler sampler(String schedulerClass) {
-        return switch (schedulerClass) {
-            case "EulerDiscreteScheduler" -> Sampler.EULER;
-            case "EulerAncestralDiscreteScheduler" -> Sampler.EULER_A;
-            case "DPMSolverMultistepScheduler" -> Sampler.DPMPP_2M;
-            case "DDIMScheduler" -> Sampler.DDIM;
-            case "UniPCMultistepScheduler" -> Sampler.UNIPC;
-            default -> throw new IllegalArgumentException(schedulerClass);
-        };
-    }
-
-    static long seed(String generator) {
-        Matcher m = Pattern.compile("manual_seed\\((\\d+)\\)").matcher(generator);
-        if (!m.find()) throw new IllegalArgumentException(generator);
-        return Long.parseLong(m.group(1));
-    }
-
     static float[] tensor(String key) {
         return Fixtures.tensor(FILE, key).toFloats();
     }
@@ -108,10 +90,9 @@ class PipelineTest {
         JsonNode a = c.get("pipeline_args");
         int w = a.get("width").asInt(), h = a.get("height").asInt();
         JsonNode orig = a.get("original_size"), target = a.get("target_size"), crop = a.get("crops_coords_top_left");
-        ScheduleType schedule = c.get("scheduler_config").path("use_karras_sigmas").asBoolean(false) ? ScheduleType.KARRAS : ScheduleType.DEFAULT;
         return new GenerationRequest(a.get("prompt").asText(), a.get("negative_prompt").isNull() ? null : a.get("negative_prompt").asText(),
-                w, h, a.get("num_inference_steps").asInt(), a.get("guidance_scale").asDouble(), sampler(c.get("scheduler").asText()),
-                schedule, seed(a.get("generator").asText()), PromptMode.DIFFUSERS, dev.animagine.core.text.A1111Settings.DEFAULTS, 1,
+                w, h, a.get("num_inference_steps").asInt(), a.get("guidance_scale").asDouble(), PipelineCases.sampler(c),
+                PipelineCases.schedule(c), PipelineCases.seed(c), PromptMode.DIFFUSERS, dev.animagine.core.text.A1111Settings.DEFAULTS, 1,
                 orig.isNull() ? w : orig.get(1).asInt(), orig.isNull() ? h : orig.get(0).asInt(),
                 crop.get(0).asInt(), crop.get(1).asInt(),
                 target.isNull() ? w : target.get(1).asInt(), target.isNull() ? h : target.get(0).asInt());

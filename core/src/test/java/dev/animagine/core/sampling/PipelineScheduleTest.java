@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.animagine.core.testing.Close;
 import dev.animagine.core.testing.Fixtures;
+import dev.animagine.core.testing.PipelineCases;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -12,8 +13,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,8 +24,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code init_noise_sigma} gives its initial latents (1e-6; measured bit-exact).
  */
 class PipelineScheduleTest {
-    private static final Pattern SEED = Pattern.compile("manual_seed\\((\\d+)\\)");
-
     @TestFactory
     Stream<DynamicTest> everyPipelineCase() throws IOException {
         JsonNode index = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build()
@@ -40,9 +37,8 @@ class PipelineScheduleTest {
         String id = c.get("id").asText();
         Path file = Fixtures.resolveIndexPath(c.get("model").get("path").asText()).resolve("scheduler/scheduler_config.json");
         JsonNode modelConfig = SchedulerConfig.readJson(file);
-        SchedulerType type = SchedulerType.fromClassName(c.get("scheduler").asText()).orElseThrow();
-        Sampler sampler = java.util.Arrays.stream(Sampler.values()).filter(s -> s.schedulerType() == type).findFirst().orElseThrow();
-        ScheduleType schedule = c.get("scheduler_config").path("use_karras_sigmas").asBoolean(false) ? ScheduleType.KARRAS : ScheduleType.DEFAULT;
+        Sampler sampler = PipelineCases.sampler(c);
+        ScheduleType schedule = PipelineCases.schedule(c);
         JsonNode args = c.get("pipeline_args");
         Scheduler s = sampler.create(modelConfig, schedule, file.toString(), args.get("num_inference_steps").asInt());
 
@@ -57,12 +53,10 @@ class PipelineScheduleTest {
             Close.assertClose(id + " sigmas", s.sigmas(), want, 1e-5, 0);
         }
 
-        Matcher m = SEED.matcher(args.get("generator").asText());
-        assertThat(m.find()).as(id + " generator seed").isTrue();
         String tensors = "pipeline/pipeline.safetensors";
         var initial = Fixtures.tensor(tensors, c.get("expected").get("initial_latents").asText());
         long[] shape = initial.shape();
-        float[] x = new TorchGenerator(Long.parseLong(m.group(1))).randn(shape);
+        float[] x = new TorchGenerator(PipelineCases.seed(c)).randn(shape);
         float sigma = s.initNoiseSigma();
         for (int i = 0; i < x.length; i++) x[i] = x[i] * sigma;
         Close.assertClose(id + " initial latents", x, initial.toFloats(), 1e-6, 0);
