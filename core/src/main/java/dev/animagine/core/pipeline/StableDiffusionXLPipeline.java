@@ -201,9 +201,10 @@ public final class StableDiffusionXLPipeline {
         if (n == null) return new UNet2DConditionModel.Conditioning(p.hiddenStates(), p.tokens(), p.pooled(), ids);
         int tokens = lcm(p.tokens(), n.tokens());
         float[] ctx = new float[2 * tokens * p.width()];
-        float[] nr = n.repeated(tokens / n.tokens()), pr = p.repeated(tokens / p.tokens());
-        System.arraycopy(nr, 0, ctx, 0, nr.length);
-        System.arraycopy(pr, 0, ctx, nr.length, pr.length);
+        int half = tokens * p.width();
+        // each row's hidden states repeated along the sequence: attention over k copies is unchanged
+        for (int o = 0; o < half; o += n.hiddenStates().length) System.arraycopy(n.hiddenStates(), 0, ctx, o, n.hiddenStates().length);
+        for (int o = 0; o < half; o += p.hiddenStates().length) System.arraycopy(p.hiddenStates(), 0, ctx, half + o, p.hiddenStates().length);
         float[] pooled = new float[2 * p.pooled().length];
         System.arraycopy(n.pooled(), 0, pooled, 0, n.pooled().length);
         System.arraycopy(p.pooled(), 0, pooled, n.pooled().length, p.pooled().length);

@@ -19,12 +19,6 @@ public final class SdxlTextEncoder {
             return new Embedding(new float[tokens * width], tokens, width, new float[pooledWidth]);
         }
 
-        /** The hidden states repeated {@code times} along the sequence (attention over k copies of a context is unchanged). */
-        public float[] repeated(int times) {
-            float[] r = new float[hiddenStates.length * times];
-            for (int i = 0; i < times; i++) System.arraycopy(hiddenStates, 0, r, i * hiddenStates.length, hiddenStates.length);
-            return r;
-        }
     }
 
     public SdxlTextEncoder(ClipTextModel clipL, ClipTextModel clipG) {

@@ -138,4 +138,40 @@ class PipelineTest {
             }
         assertThat(worst).as("max PNG channel difference").isLessThanOrEqualTo(1);
     }
+
+    /**
+     * A prompt and negative of different lengths (A1111 chunks): both are repeated up to their least
+     * common multiple, and the UNet's output does not change when a context is repeated.
+     */
+    @org.junit.jupiter.api.Test
+    void contextsOfDifferentLengthsAreRepeatedWithoutChangingTheUNet() {
+        JsonNode c = Fixtures.cases("unet").getFirst();
+        StableDiffusionXLPipeline p = pipeline(c.get("model").get("path").asText());
+        var unet = p.unet();
+        int width = unet.config().crossAttentionDim(), pooled = unet.config().pooledTextDim();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        float[] pos = new float[154 * width], neg = new float[77 * width], pool = new float[pooled];
+        for (int i = 0; i < pos.length; i++) pos[i] = (float) r.nextGaussian();
+        for (int i = 0; i < neg.length; i++) neg[i] = (float) r.nextGaussian();
+        var emb = new dev.animagine.core.text.SdxlTextEncoder.Embedding(pos, 154, width, pool);
+        var negEmb = new dev.animagine.core.text.SdxlTextEncoder.Embedding(neg, 77, width, pool);
+        GenerationRequest req = GenerationRequest.of("x", "y", 64, 64, 1, 5, Sampler.EULER, ScheduleType.DEFAULT, 0, PromptMode.A1111);
+        var cond = StableDiffusionXLPipeline.unetConditioning(new TextConditioning(emb, negEmb, null, null), req);
+        assertThat(cond.contextTokens()).isEqualTo(154);
+        float[] ctx = cond.encoderHiddenStates();
+        for (int i = 0; i < neg.length; i++) {
+            assertThat(ctx[i]).isEqualTo(neg[i]);
+            assertThat(ctx[neg.length + i]).isEqualTo(neg[i]);
+        }
+        for (int i = 0; i < pos.length; i++) assertThat(ctx[2 * neg.length + i]).isEqualTo(pos[i]);
+
+        float[] sample = new float[4 * 8 * 8];
+        for (int i = 0; i < sample.length; i++) sample[i] = (float) r.nextGaussian();
+        float[] ids = {64, 64, 0, 0, 64, 64};
+        float[] once = unet.forward(new Tensor(sample.clone(), 1, 4, 8, 8), new float[] {500},
+                new dev.animagine.core.unet.UNet2DConditionModel.Conditioning(neg, 77, pool, ids)).data().clone();
+        float[] twice = unet.forward(new Tensor(sample.clone(), 1, 4, 8, 8), new float[] {500},
+                new dev.animagine.core.unet.UNet2DConditionModel.Conditioning(java.util.Arrays.copyOf(ctx, 2 * neg.length), 154, pool, ids)).data();
+        Close.assertClose("UNet with the context repeated twice", twice, once, 1e-5, 1e-5);
+    }
 }
