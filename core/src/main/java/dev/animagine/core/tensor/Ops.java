@@ -84,15 +84,6 @@ public final class Ops {
         });
     }
 
-    public static void scaleInPlace(float[] a, float s) {
-        Parallel.forEach(chunks(a.length), c -> {
-            int from = c * CHUNK, to = Math.min(a.length, from + CHUNK);
-            int i = from;
-            for (; i + L <= to; i += L) FloatVector.fromArray(S, a, i).mul(s).intoArray(a, i);
-            for (; i < to; i++) a[i] *= s;
-        });
-    }
-
     /**
      * GEGLU: {@code x[rows, 2*d]} split into hidden (first half) and gate (second half);
      * returns {@code hidden * gelu(gate)} as [rows, d].
@@ -199,23 +190,6 @@ public final class Ops {
             total += d * d;
         }
         return total;
-    }
-
-    /** Softmax over each row of {@code x[rows, cols]} in place (max-subtracted). */
-    public static void softmaxRows(float[] x, int off, int rows, int cols, int ld) {
-        for (int r = 0; r < rows; r++) {
-            int o = off + r * ld;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < cols; j++) max = Math.max(max, x[o + j]);
-            float sum = 0;
-            for (int j = 0; j < cols; j++) {
-                float e = (float) Math.exp(x[o + j] - max);
-                x[o + j] = e;
-                sum += e;
-            }
-            float inv = 1f / sum;
-            for (int j = 0; j < cols; j++) x[o + j] *= inv;
-        }
     }
 
     /** [n, c, hw] -> [n, hw, c]. */

@@ -37,10 +37,4 @@ public final class Shape {
         for (int i = 0; i < shape.length; i++) r[i] = Math.toIntExact(shape[i]);
         return r;
     }
-
-    public static long[] toLong(int[] shape) {
-        long[] r = new long[shape.length];
-        for (int i = 0; i < shape.length; i++) r[i] = shape[i];
-        return r;
-    }
 }

@@ -27,13 +27,6 @@ public record StoredTensor(String name, DType dtype, long[] shape, MemorySegment
                     + dtype.fileName() + Arrays.toString(shape));
     }
 
-    /** A heap tensor holding the given floats as F32. */
-    public static StoredTensor ofFloats(String name, float[] values, long... shape) {
-        MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 4]);
-        MemorySegment.copy(values, 0, seg, LE_FLOAT, 0, values.length);
-        return new StoredTensor(name, DType.F32, shape, seg, "memory");
-    }
-
     public long numel() {
         return Shape.numel(shape);
     }
@@ -116,10 +109,6 @@ public record StoredTensor(String name, DType dtype, long[] shape, MemorySegment
      */
     public void release() {
         if (data.isMapped()) data.unload();
-    }
-
-    public StoredTensor withName(String newName) {
-        return new StoredTensor(newName, dtype, shape, data, origin);
     }
 
     public Tensor toTensor() {

@@ -50,31 +50,6 @@ public final class Tensor {
         return new Tensor(data.clone(), shape);
     }
 
-    /** Index {@code i} of the first dimension, copied (e.g. one image of a batch). */
-    public Tensor slice0(int i) {
-        int n = data.length / shape[0];
-        float[] d = Arrays.copyOfRange(data, i * n, (i + 1) * n);
-        int[] s = shape.clone();
-        s[0] = 1;
-        return new Tensor(d, s);
-    }
-
-    /** Concatenation along the first dimension. */
-    public static Tensor cat0(Tensor... parts) {
-        int n = 0;
-        for (Tensor t : parts) n += t.numel();
-        float[] d = new float[n];
-        int off = 0, rows = 0;
-        for (Tensor t : parts) {
-            System.arraycopy(t.data, 0, d, off, t.numel());
-            off += t.numel();
-            rows += t.shape[0];
-        }
-        int[] s = parts[0].shape.clone();
-        s[0] = rows;
-        return new Tensor(d, s);
-    }
-
     @Override
     public String toString() {
         return "Tensor" + Arrays.toString(shape);
