@@ -1,5 +1,6 @@
 package dev.animagine.core.io;
 
+import dev.animagine.core.tensor.Weights;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.animagine.core.AnimagineException;
 import dev.animagine.core.io.ModelLocator.Layout;

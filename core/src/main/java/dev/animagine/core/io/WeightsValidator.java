@@ -1,5 +1,6 @@
 package dev.animagine.core.io;
 
+import dev.animagine.core.tensor.Weights;
 import dev.animagine.core.AnimagineException;
 import dev.animagine.core.tensor.StoredTensor;
 

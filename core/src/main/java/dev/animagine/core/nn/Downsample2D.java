@@ -1,6 +1,6 @@
 package dev.animagine.core.nn;
 
-import dev.animagine.core.io.Weights;
+import dev.animagine.core.tensor.Weights;
 import dev.animagine.core.tensor.Conv2d;
 import dev.animagine.core.tensor.Tensor;
 

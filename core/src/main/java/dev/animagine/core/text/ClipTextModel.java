@@ -1,7 +1,7 @@
 package dev.animagine.core.text;
 
 import dev.animagine.core.AnimagineException;
-import dev.animagine.core.io.Weights;
+import dev.animagine.core.tensor.Weights;
 import dev.animagine.core.nn.LayerNorm;
 import dev.animagine.core.nn.Linear;
 import dev.animagine.core.tensor.Attention;

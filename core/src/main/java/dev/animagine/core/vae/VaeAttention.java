@@ -1,6 +1,6 @@
 package dev.animagine.core.vae;
 
-import dev.animagine.core.io.Weights;
+import dev.animagine.core.tensor.Weights;
 import dev.animagine.core.nn.GroupNorm;
 import dev.animagine.core.nn.Linear;
 import dev.animagine.core.tensor.Attention;

@@ -1,7 +1,7 @@
 package dev.animagine.core.unet;
 
 import dev.animagine.core.io.Checkpoint;
-import dev.animagine.core.io.Weights;
+import dev.animagine.core.tensor.Weights;
 import dev.animagine.core.tensor.FlopCounter;
 import dev.animagine.core.tensor.StoredTensor;
 import dev.animagine.core.tensor.Tensor;

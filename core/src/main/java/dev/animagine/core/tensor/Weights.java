@@ -1,7 +1,6 @@
-package dev.animagine.core.io;
+package dev.animagine.core.tensor;
 
 import dev.animagine.core.AnimagineException;
-import dev.animagine.core.tensor.StoredTensor;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
