@@ -84,6 +84,8 @@ final class InfoCommand implements Callable<Integer> {
         r.set("text_encoder_2", clip(m, a.textEncoder2()));
         ckpt.externalVae().ifPresent(p -> r.put("external_vae", p.toString()));
         r.put("ignored_keys", ckpt.ignoredKeys().size());
+        ArrayNode unknown = r.putArray("unknown");
+        a.unknown().forEach(unknown::add);
         return r;
     }
 
@@ -162,6 +164,7 @@ final class InfoCommand implements Callable<Integer> {
                 ckpt.externalVae().map(p -> " (from " + p + ")").orElse("")));
         out.printf(line, "text_encoder:", clipText(r.at("/params/text_encoder").asLong(), a.textEncoder()));
         out.printf(line, "text_encoder_2:", clipText(r.at("/params/text_encoder_2").asLong(), a.textEncoder2()));
+        for (String missing : a.unknown()) out.printf(line, "unknown:", missing + " (shown as 0 heads; needed only to run the model)");
         if (!ckpt.ignoredKeys().isEmpty())
             out.printf(line, "ignored:", ckpt.ignoredKeys().size() + " keys not used by the model, e.g. " + ckpt.ignoredKeys().getFirst());
     }

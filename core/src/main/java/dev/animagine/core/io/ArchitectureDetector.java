@@ -29,6 +29,8 @@ public final class ArchitectureDetector {
     private final Map<Component, Map<String, StoredTensor>> weights;
     private final ComponentConfigs configs;
     private final String origin;
+    /** What the weights cannot tell, one sentence each (the value is 0 in the config). */
+    private final List<String> unknown = new ArrayList<>();
 
     private ArchitectureDetector(Map<Component, Map<String, StoredTensor>> weights, ComponentConfigs configs, String origin) {
         this.weights = weights;
@@ -50,7 +52,7 @@ public final class ArchitectureDetector {
                     + "SDXL's second text encoder needs one for the pooled embedding");
         UNetConfig unet = d.unet(te2.projectionDim());
         VaeConfig vae = d.vae();
-        SdxlArchitecture arch = new SdxlArchitecture(unet, vae, te1, te2);
+        SdxlArchitecture arch = new SdxlArchitecture(unet, vae, te1, te2, d.unknown);
         checkConsistent(arch, origin);
         return arch;
     }
@@ -179,7 +181,11 @@ public final class ArchitectureDetector {
         List<Integer> heads = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int ch = channels.get(i);
-            if (ch % SDXL_HEAD_DIM != 0 && cross.get(i)) throw needConfig(Component.UNET, "level " + i + " width " + ch);
+            if (ch % SDXL_HEAD_DIM != 0 && cross.get(i)) {
+                unknown.add(needConfig(Component.UNET, "level " + i + " width " + ch));
+                heads.add(0);
+                continue;
+            }
             heads.add(Math.max(1, ch / SDXL_HEAD_DIM));
         }
         return List.copyOf(heads);
@@ -238,8 +244,9 @@ public final class ArchitectureDetector {
                 throw new AnimagineException(configs.source(c) + ": num_attention_heads " + j.path("num_attention_heads")
                         + " does not divide the width " + width);
         } else {
-            if (width % SDXL_HEAD_DIM != 0) throw needConfig(c, "width " + width);
-            heads = width / SDXL_HEAD_DIM;
+            boolean known = width % SDXL_HEAD_DIM == 0;
+            if (!known) unknown.add(needConfig(c, "width " + width));
+            heads = known ? width / SDXL_HEAD_DIM : 0;
         }
         return new ClipTextConfig(vocab, width, mlp, layers, heads, positions, act, eps, proj);
     }
@@ -262,8 +269,8 @@ public final class ArchitectureDetector {
         return new AnimagineException(origin + ": " + c.folder() + " weight '" + name + "' is missing (incomplete or not an SDXL checkpoint?)");
     }
 
-    private AnimagineException needConfig(Component c, String what) {
-        return new AnimagineException(origin + ": cannot tell the " + c.folder() + "'s attention heads (" + what
+    private String needConfig(Component c, String what) {
+        return (origin + ": cannot tell the " + c.folder() + "'s attention heads (" + what
                 + " is not a multiple of SDXL's head size 64) and there is no config.json; pass --config DIR, "
                 + "a diffusers folder of the same architecture whose config.json files give the heads");
     }

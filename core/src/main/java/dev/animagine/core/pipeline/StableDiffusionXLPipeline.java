@@ -51,7 +51,9 @@ public final class StableDiffusionXLPipeline {
         DenoisingSampler create(GenerationRequest request, TorchGenerator generator);
     }
 
+    /** Throws when the checkpoint cannot run as detected (e.g. attention heads unknown without --config). */
     public StableDiffusionXLPipeline(Checkpoint checkpoint, SdxlTokenizers tokenizers) {
+        checkpoint.architecture().requireRunnable();
         this.checkpoint = checkpoint;
         this.tokenizers = tokenizers;
     }

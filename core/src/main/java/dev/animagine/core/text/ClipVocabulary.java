@@ -70,8 +70,32 @@ public final class ClipVocabulary {
 
     /** OpenAI's {@code bpe_simple_vocab_16e6.txt.gz}: the ids follow from the order of the merges. */
     public static ClipVocabulary fromOpenAiBpe(Path gz) {
-        List<String> lines = splitLines(readUtf8(gz, true), gz);
-        if (lines.size() < 2) throw new AnimagineException(gz + ": no merges in the file");
+        return fromOpenAiBpe(readUtf8(gz, true), gz, gz.toString());
+    }
+
+    /** Resource name of the copy of OpenAI's vocabulary shipped in the engine's jar (MIT licence, see NOTICE). */
+    public static final String BUNDLED_RESOURCE = "bpe_simple_vocab_16e6.txt.gz";
+
+    /**
+     * The copy of OpenAI's {@code bpe_simple_vocab_16e6.txt.gz} shipped with the engine (the same file
+     * ComfyUI and stable-diffusion.cpp ship): the last resort for a single-file checkpoint, which
+     * carries no vocabulary.
+     */
+    public static ClipVocabulary bundled() {
+        try (InputStream raw = ClipVocabulary.class.getResourceAsStream(BUNDLED_RESOURCE)) {
+            if (raw == null) throw new AnimagineException("the engine's jar lacks its CLIP vocabulary " + BUNDLED_RESOURCE);
+            try (InputStream in = new GZIPInputStream(raw)) {
+                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                return fromOpenAiBpe(text, null, "built-in " + BUNDLED_RESOURCE);
+            }
+        } catch (IOException e) {
+            throw new AnimagineException("cannot read the built-in CLIP vocabulary (" + oneLine(e) + ")", e);
+        }
+    }
+
+    private static ClipVocabulary fromOpenAiBpe(String text, Path gz, String source) {
+        List<String> lines = splitLines(text, gz);
+        if (lines.size() < 2) throw new AnimagineException(source + ": no merges in the file");
         List<String[]> merges = parseMerges(lines.subList(1, Math.min(lines.size(), OPENAI_MERGES + 1)), gz);
         Map<String, Integer> enc = new LinkedHashMap<>();
         List<String> byteChars = ByteLevel.unicodeAlphabet();
@@ -80,7 +104,7 @@ public final class ClipVocabulary {
         for (String[] m : merges) enc.putIfAbsent(m[0] + m[1], enc.size());
         enc.put(START_OF_TEXT, enc.size());
         enc.put(END_OF_TEXT, enc.size());
-        return new ClipVocabulary(enc, merges, gz.toString());
+        return new ClipVocabulary(enc, merges, source);
     }
 
     public int size() {

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * {@code ~/.cache/huggingface/hub}). A directory qualifies when it holds {@code vocab.json} +
  * {@code merges.txt}, {@code bpe_simple_vocab_16e6.txt.gz}, or a diffusers {@code tokenizer/}
  * (with optional {@code tokenizer_2/}). Without a {@code tokenizer_2/}, the second tokenizer is the
- * same vocabulary padded with "!" (id 0), as SDXL ships it.
+ * same vocabulary padded with "!" (id 0), as SDXL ships it. When none of these has one, the copy of
+ * OpenAI's vocabulary shipped in the engine's jar is used, so a civitai single file works on its own.
  */
 public final class TokenizerLocator {
     public static final String OPENAI_BPE = "bpe_simple_vocab_16e6.txt.gz";
@@ -62,19 +63,22 @@ public final class TokenizerLocator {
             + "tokenizer/ folder, or OpenAI's " + OPENAI_BPE + ", next to the model or in a folder given with --tokenizer DIR or $" + ENV_DIR + ")";
 
     SdxlTokenizers locate(Path model, Path tokenizerDir) {
-        return load(locateDirectory(model, tokenizerDir));
+        Path dir = locateDirectory(model, tokenizerDir);
+        return dir != null ? load(dir) : bundled();
     }
 
-    /** The folder {@link #find} would load, without loading it. */
+    /** OpenAI's vocabulary shipped in the jar, with SDXL's paddings. */
+    public static SdxlTokenizers bundled() {
+        ClipTokenizer first = new ClipTokenizer(ClipVocabulary.bundled());
+        return new SdxlTokenizers(first, first.withPad(first.vocabulary().id(SdxlTokenizers.SECOND_PAD)), first.vocabulary().source());
+    }
+
+    /** The folder {@link #find} would load, without loading it; null when only the built-in vocabulary is left. */
     Path locateDirectory(Path model, Path tokenizerDir) {
-        List<String> looked = new ArrayList<>();
         if (model != null) {
             if (!Files.exists(model)) throw new InvalidArgumentException("model not found: " + model);
             Path beside = Files.isDirectory(model) ? model : model.toAbsolutePath().getParent();
-            if (beside != null) {
-                if (qualifies(beside)) return beside;
-                looked.add(beside.toString());
-            }
+            if (beside != null && qualifies(beside)) return beside;
         }
         if (tokenizerDir != null) {
             if (!Files.isDirectory(tokenizerDir)) throw new InvalidArgumentException("--tokenizer: not a directory: " + tokenizerDir);
@@ -85,14 +89,12 @@ public final class TokenizerLocator {
         if (fromEnv != null && !fromEnv.isBlank()) {
             Path d = Path.of(fromEnv);
             if (qualifies(d)) return d;
-            looked.add("$" + ENV_DIR + "=" + fromEnv);
         }
         for (Path hub : hubCaches()) {
             Path snapshot = hfSnapshot(hub.resolve(HF_REPO_DIR));
             if (snapshot != null) return snapshot;
-            looked.add(hub.resolve(HF_REPO_DIR).toString());
         }
-        throw new InvalidArgumentException("no CLIP tokenizer vocabulary found " + WHAT_TO_PUT + "; looked in: " + String.join(", ", looked));
+        return null;
     }
 
     private List<Path> hubCaches() {

@@ -89,17 +89,26 @@ class TokenizerLocatorTest {
     }
 
     @Test
-    void nothingFoundIsOneClearLine() throws IOException {
+    void aSingleFileAloneUsesTheVocabularyShippedInTheJar() throws IOException {
         Path model = singleFile(tmp.resolve("alone"));
-        assertThatThrownBy(() -> locator(Map.of()).locate(model, null))
-                .isInstanceOf(InvalidArgumentException.class)
-                .hasMessageContaining("vocab.json").hasMessageContaining("merges.txt").hasMessageContaining("--tokenizer")
-                .hasMessageContaining(TokenizerLocator.ENV_DIR).hasMessageContaining(tmp.resolve("alone").toString())
-                .hasMessageNotContaining("\n");
-        assertThatThrownBy(() -> locator(Map.of()).locate(model, tmp.resolve("empty-dir-that-is-missing")))
+        SdxlTokenizers t = locator(Map.of()).locate(model, null);
+        assertThat(t.source()).contains("built-in");
+        // the same ids as OpenAI's file in ../shared/clip, on every vocabulary entry and merge
+        SdxlTokenizers shared = TokenizerLocator.load(Fixtures.clipVocabulary());
+        assertThat(t.first().vocabulary().sameAs(shared.first().vocabulary())).isTrue();
+        assertThat(t.first().pad()).isEqualTo(49407);
+        assertThat(t.second().pad()).isEqualTo(0);
+        assertThat(t.first().encode("1girl, solo")).containsExactly(shared.first().encode("1girl, solo"));
+    }
+
+    @Test
+    void badPlacesAreOneClearLine() throws IOException {
+        Path model = tmp.resolve("nope.safetensors");
+        Path alone = singleFile(tmp.resolve("alone"));
+        assertThatThrownBy(() -> locator(Map.of()).locate(alone, tmp.resolve("empty-dir-that-is-missing")))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("--tokenizer");
-        assertThatThrownBy(() -> locator(Map.of()).locate(tmp.resolve("nope.safetensors"), null))
-                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("nope.safetensors");
+        assertThatThrownBy(() -> locator(Map.of()).locate(model, null))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("nope.safetensors").hasMessageNotContaining("\n");
     }
 
     @Test
