@@ -1,7 +1,6 @@
 package dev.animagine.bench;
 
 import dev.animagine.core.tensor.Parallel;
-import dev.animagine.core.tensor.PeakFlops;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;

@@ -2,7 +2,7 @@ package dev.animagine.cli;
 
 import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.io.ModelLocator.Layout;
-import dev.animagine.core.io.RandomCheckpoint;
+import dev.animagine.bench.RandomCheckpoint;
 import dev.animagine.core.io.SdxlArchitecture;
 import dev.animagine.core.tensor.DType;
 import picocli.CommandLine;

@@ -232,6 +232,11 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** {@code scheduler/scheduler_config.json} of a diffusers folder. */
+    /** The checkpoint's {@code scheduler_config.json} as pretty-printed JSON text, when it has one. */
+    public Optional<String> schedulerConfigJson() {
+        return schedulerConfig().map(DiffusersConfigs::pretty);
+    }
+
     public Optional<JsonNode> schedulerConfig() {
         return Optional.ofNullable(schedulerConfig);
     }

@@ -11,7 +11,7 @@ import dev.animagine.core.vae.VaeConfig;
  * (diffusers' names, e.g. {@code attention_head_dim} holding the number of heads per level), so a
  * written diffusers folder describes itself, heads included.
  */
-final class DiffusersConfigs {
+public final class DiffusersConfigs {
     private DiffusersConfigs() {}
 
     private static ObjectNode obj() {
@@ -106,5 +106,33 @@ final class DiffusersConfigs {
         o.put("projection_dim", t.projectionDim() > 0 ? t.projectionDim() : t.hiddenSize());
         o.put("torch_dtype", torchDtype).put("vocab_size", t.vocabSize());
         return o;
+    }
+
+    /** {@code model_index.json} of an SDXL diffusers folder, pretty-printed. */
+    public static String modelIndexJson() {
+        return pretty(modelIndex());
+    }
+
+    /** SDXL base's {@code scheduler_config.json}, pretty-printed. */
+    public static String schedulerJson() {
+        return pretty(scheduler());
+    }
+
+    /** A component's {@code config.json} for the given architecture, pretty-printed. */
+    public static String configJson(SdxlArchitecture arch, Component c, String torchDtype) {
+        return pretty(switch (c) {
+            case UNET -> unet(arch.unet());
+            case VAE -> vae(arch.vae());
+            case TEXT_ENCODER -> clip(arch.textEncoder(), false, torchDtype);
+            case TEXT_ENCODER_2 -> clip(arch.textEncoder2(), true, torchDtype);
+        });
+    }
+
+    static String pretty(com.fasterxml.jackson.databind.JsonNode n) {
+        try {
+            return SafetensorsFile.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n";
+        } catch (java.io.IOException e) {
+            throw new dev.animagine.core.AnimagineException("cannot format JSON: " + e.getMessage());
+        }
     }
 }

@@ -1,5 +1,6 @@
-package dev.animagine.core.io;
+package dev.animagine.bench;
 
+import dev.animagine.core.io.FloatCodec;
 import dev.animagine.core.tensor.DType;
 
 import java.lang.foreign.MemorySegment;

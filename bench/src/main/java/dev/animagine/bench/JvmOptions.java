@@ -1,4 +1,4 @@
-package dev.animagine.core.bench;
+package dev.animagine.bench;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 

@@ -1,4 +1,4 @@
-package dev.animagine.core.bench;
+package dev.animagine.bench;
 
 import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.io.CheckpointOptions;
@@ -9,7 +9,6 @@ import dev.animagine.core.pipeline.Stage;
 import dev.animagine.core.pipeline.StableDiffusionXLPipeline;
 import dev.animagine.core.tensor.FlopCounter;
 import dev.animagine.core.tensor.Parallel;
-import dev.animagine.core.tensor.PeakFlops;
 import dev.animagine.core.text.SdxlTokenizers;
 
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
-package dev.animagine.core.io;
+package dev.animagine.bench;
 
 import dev.animagine.core.AnimagineException;
+import dev.animagine.core.io.*;
 import dev.animagine.core.io.ModelLocator.Layout;
 import dev.animagine.core.tensor.DType;
 import dev.animagine.core.tensor.StoredTensor;

@@ -1,5 +1,7 @@
-package dev.animagine.core.tensor;
+package dev.animagine.bench;
 
+import dev.animagine.core.tensor.Parallel;
+import dev.animagine.core.tensor.VectorFunctions;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 

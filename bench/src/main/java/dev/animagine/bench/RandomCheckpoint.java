@@ -1,7 +1,15 @@
-package dev.animagine.core.io;
+package dev.animagine.bench;
 
 import dev.animagine.core.AnimagineException;
+import dev.animagine.core.io.Checkpoint;
+import dev.animagine.core.io.Component;
+import dev.animagine.core.io.DiffusersConfigs;
 import dev.animagine.core.io.ModelLocator.Layout;
+import dev.animagine.core.io.SafetensorsWriter;
+import dev.animagine.core.io.SdxlArchitecture;
+import dev.animagine.core.io.SdxlKeys;
+import dev.animagine.core.io.TensorSpec;
+import dev.animagine.core.io.AtomicFiles;
 import dev.animagine.core.tensor.DType;
 
 import java.io.IOException;
@@ -114,19 +122,13 @@ public final class RandomCheckpoint {
                 case BF16 -> "bfloat16";
                 default -> "float32";
             };
-            Files.writeString(tmp.resolve("model_index.json"), pretty(DiffusersConfigs.modelIndex()));
+            Files.writeString(tmp.resolve("model_index.json"), DiffusersConfigs.modelIndexJson());
             Files.createDirectories(tmp.resolve("scheduler"));
-            String sched = like != null && like.schedulerConfig().isPresent() ? pretty(like.schedulerConfig().get()) : pretty(DiffusersConfigs.scheduler());
+            String sched = like != null && like.schedulerConfig().isPresent() ? like.schedulerConfigJson().get() : DiffusersConfigs.schedulerJson();
             Files.writeString(tmp.resolve("scheduler/scheduler_config.json"), sched);
             for (Component c : Component.values()) {
                 Path dir = Files.createDirectories(tmp.resolve(c.folder()));
-                var cfg = switch (c) {
-                    case UNET -> DiffusersConfigs.unet(arch.unet());
-                    case VAE -> DiffusersConfigs.vae(arch.vae());
-                    case TEXT_ENCODER -> DiffusersConfigs.clip(arch.textEncoder(), false, torchDtype);
-                    case TEXT_ENCODER_2 -> DiffusersConfigs.clip(arch.textEncoder2(), true, torchDtype);
-                };
-                Files.writeString(dir.resolve("config.json"), pretty(cfg));
+                Files.writeString(dir.resolve("config.json"), DiffusersConfigs.configJson(arch, c, torchDtype));
                 SafetensorsWriter w = new SafetensorsWriter(dir.resolve(c.weightsBaseName() + ".safetensors")).parallel(true).metadata("format", "pt");
                 for (TensorSpec s : SdxlKeys.of(arch, c)) w.add(s.name(), dtype, s.shape(), dst -> fillOne(s, dst));
                 w.write();
@@ -137,14 +139,6 @@ public final class RandomCheckpoint {
                     if (src.isPresent()) copyDir(src.get(), tmp.resolve(src.get().getFileName()));
                 }
         });
-    }
-
-    private static String pretty(com.fasterxml.jackson.databind.JsonNode n) {
-        try {
-            return SafetensorsFile.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n";
-        } catch (IOException e) {
-            throw new AnimagineException("cannot format JSON: " + e.getMessage());
-        }
     }
 
     private static void copyDir(Path from, Path to) throws IOException {
