@@ -23,9 +23,10 @@ public final class Close {
         double worstExcess = 0, maxDiff = 0;
         for (int i = 0; i < actual.length; i++) {
             double d = Math.abs((double) actual[i] - expected[i]);
-            if (Double.isNaN(actual[i]) != Double.isNaN(expected[i])) d = Double.POSITIVE_INFINITY;
+            // NaN or infinity on either side is never close (NaN would compare false and pass)
+            if (!Float.isFinite(actual[i]) || !Float.isFinite(expected[i])) d = Double.POSITIVE_INFINITY;
             maxDiff = Math.max(maxDiff, d);
-            double excess = d - (atol + rtol * Math.abs(expected[i]));
+            double excess = d == Double.POSITIVE_INFINITY ? d : d - (atol + rtol * Math.abs(expected[i]));
             if (excess > worstExcess) {
                 worstExcess = excess;
                 worst = i;
