@@ -49,8 +49,7 @@ public record GenerationParameters(
         Size originalSize,
         Size targetSize,
         Crop crop,
-        Double distilledCfgScale,
-        List<String> modules,
+        Forge forge,
         Map<String, String> loraHashes,
         Map<String, String> tiHashes,
         Map<String, String> hashes,
@@ -87,11 +86,23 @@ public record GenerationParameters(
     public record Hires(Double upscale, Size resize, Integer steps, String upscaler, String sampler,
                         String scheduleType, Double cfgScale, String checkpoint, String prompt, String negativePrompt) {}
 
+    /**
+     * Forge's own keys: the extra modules it loaded beside the checkpoint ("Module 1: sdxl_vae"; VAE or text
+     * encoders), those of the hires pass, Flux's distilled CFG and the weight storage ("Diffusion in Low Bits").
+     * Null when the text has none of them.
+     */
+    public record Forge(List<String> modules, List<String> hiresModules, Double distilledCfgScale,
+                        Double hiresDistilledCfgScale, String diffusionInLowBits) {
+        public Forge {
+            modules = List.copyOf(modules);
+            hiresModules = List.copyOf(hiresModules);
+        }
+    }
+
     public GenerationParameters {
         params = ordered(params);
         unknownKeys = List.copyOf(unknownKeys);
         invalidValues = List.copyOf(invalidValues);
-        modules = List.copyOf(modules);
         loraHashes = ordered(loraHashes);
         tiHashes = ordered(tiHashes);
         hashes = ordered(hashes);

@@ -66,7 +66,7 @@ public final class InfotextParser {
         List<Pair> out = new ArrayList<>();
         Matcher m = PARAM.matcher(line);
         int from = 0;
-        while (from <= line.length() && m.find(from)) {
+        while (from < line.length() && m.find(from)) {
             String key = m.group(1), raw = m.group(2);
             int next = m.end();
             if (!raw.startsWith("\"") && (raw.startsWith("{") || raw.startsWith("["))) {
@@ -78,7 +78,6 @@ public final class InfotextParser {
             }
             out.add(new Pair(key, unquote(raw), raw));
             from = next;
-            if (from >= line.length()) break;
         }
         return out;
     }

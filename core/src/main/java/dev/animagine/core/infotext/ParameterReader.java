@@ -26,6 +26,7 @@ final class ParameterReader {
     private static final Pattern SIZE = Pattern.compile("^(\\d+)x(\\d+)$");
     private static final Pattern SIGNED_SIZE = Pattern.compile("^(-?\\d+)x(-?\\d+)$");
     private static final Pattern MODULE = Pattern.compile("^Module \\d+$");
+    private static final Pattern HIRES_MODULE = Pattern.compile("^Hires Module \\d+$");
 
     /** Keys a typed field takes; everything else is reported as unknown. */
     static final Set<String> KNOWN = Set.of(
@@ -34,7 +35,7 @@ final class ParameterReader {
             "Denoising strength", "Hires upscale", "Hires resize", "Hires steps", "Hires upscaler", "Hires sampler",
             "Hires schedule type", "Hires CFG Scale", "Hires checkpoint", "Hires prompt", "Hires negative prompt",
             "First pass size", "Mask blur", "NGMS", "Emphasis", "Prompt encoding", "Original size", "Target size", "Crop",
-            "Distilled CFG Scale", "Lora hashes", "TI hashes", "Hashes", "Version");
+            "Distilled CFG Scale", "Hires Distilled CFG Scale", "Diffusion in Low Bits", "Lora hashes", "TI hashes", "Hashes", "Version");
 
     private final Map<String, String> pairs;
     private final List<String> invalid = new ArrayList<>();
@@ -53,11 +54,16 @@ final class ParameterReader {
 
     private GenerationParameters read(Source source, String prompt, String negativePrompt, Set<String> extraKnown) {
         List<String> unknown = new ArrayList<>();
-        List<String> modules = new ArrayList<>();
+        List<String> modules = new ArrayList<>(), hiresModules = new ArrayList<>();
         for (String k : pairs.keySet()) {
             if (MODULE.matcher(k).matches()) modules.add(pairs.get(k));
+            else if (HIRES_MODULE.matcher(k).matches()) hiresModules.add(pairs.get(k));
             else if (!KNOWN.contains(k) && !extraKnown.contains(k)) unknown.add(k);
         }
+        Double distilled = decimal("Distilled CFG Scale"), hiresDistilled = decimal("Hires Distilled CFG Scale");
+        String lowBits = text("Diffusion in Low Bits");
+        GenerationParameters.Forge forge = modules.isEmpty() && hiresModules.isEmpty() && distilled == null && hiresDistilled == null && lowBits == null
+                ? null : new GenerationParameters.Forge(modules, hiresModules, distilled, hiresDistilled, lowBits);
         String rawSampler = text("Sampler");
         String sampler = null, schedule = text("Schedule type");
         if (schedule != null) {
@@ -96,7 +102,7 @@ final class ParameterReader {
                 longValue("Variation seed"), decimal("Variation seed strength"), size("Seed resize from", SIGNED_SIZE),
                 decimal("Denoising strength"), hires, integer("Mask blur"), decimal("NGMS"),
                 text("Emphasis"), text("Prompt encoding"), size("Original size", SIZE), size("Target size", SIZE), crop(),
-                decimal("Distilled CFG Scale"), modules, hashList("Lora hashes"), hashList("TI hashes"), jsonHashes(),
+                forge, hashList("Lora hashes"), hashList("TI hashes"), jsonHashes(),
                 text("Version"), pairs, unknown, invalid);
     }
 

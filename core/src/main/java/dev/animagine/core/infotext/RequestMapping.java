@@ -133,8 +133,9 @@ public final class RequestMapping {
             w.add("LoRAs in the prompt (" + (p.loraHashes().isEmpty() ? "<lora:...>" : String.join(", ", p.loraHashes().keySet())) + ") must be loaded separately");
         if (!p.tiHashes().isEmpty()) w.add("textual-inversion embeddings are not loaded: " + String.join(", ", p.tiHashes().keySet()));
         if (p.vae() != null) w.add("made with the VAE " + p.vae() + ": use the same one");
-        if (!p.modules().isEmpty()) w.add("Forge modules " + String.join(", ", p.modules()) + " (VAE / text encoders) must be given separately");
-        if (p.distilledCfgScale() != null) w.add("Distilled CFG Scale (Flux) does not apply to SDXL");
+        if (p.forge() != null && !p.forge().modules().isEmpty())
+            w.add("Forge modules " + String.join(", ", p.forge().modules()) + " (VAE / text encoders) must be given separately");
+        if (p.forge() != null && p.forge().distilledCfgScale() != null) w.add("Distilled CFG Scale (Flux) does not apply to SDXL");
         if (p.source() == Source.ANIMAGINE_SPACE)
             w.add("the Animagine space encodes prompts with diffusers' lpw_stable_diffusion_xl pipeline; A1111 prompt mode is the closest here");
         if (p.source() == Source.COMFYUI) w.add("ComfyUI weights prompts its own way; A1111 prompt mode is the closest here");
