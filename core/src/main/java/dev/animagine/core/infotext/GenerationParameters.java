@@ -17,6 +17,7 @@ import java.util.Map;
  * @param clipSkip     1 when absent (A1111's paste default)
  * @param rng          "GPU" when absent (A1111's paste default: infotexts before the RNG option drew noise on the GPU)
  * @param hires        null when there was no hires pass
+ * @param samplerOptions A1111's sampler and schedule settings written only when not default (never null; its fields may be)
  * @param invalidValues "Key: value" pairs whose value did not parse (the typed field is then null)
  */
 public record GenerationParameters(
@@ -36,14 +37,13 @@ public record GenerationParameters(
         int clipSkip,
         String rng,
         Long ensd,
-        Double eta,
         Long variationSeed,
         Double variationSeedStrength,
         Size seedResizeFrom,
         Double denoisingStrength,
         Hires hires,
         Integer maskBlur,
-        Double ngms,
+        SamplerOptions samplerOptions,
         String emphasis,
         String promptEncoding,
         Size originalSize,
@@ -85,6 +85,17 @@ public record GenerationParameters(
      */
     public record Hires(Double upscale, Size resize, Integer steps, String upscaler, String sampler,
                         String scheduleType, Double cfgScale, String checkpoint, String prompt, String negativePrompt) {}
+
+    /**
+     * The sampler and schedule settings A1111 writes only when they differ from its defaults
+     * (sd_samplers_kdiffusion.py, sd_samplers_timesteps.py, sd_samplers_cfg_denoiser.py): Eta (ancestral;
+     * default 1), Eta DDIM, Sigma churn/tmin/tmax/noise, NGMS (negative guidance minimum sigma) and
+     * NGMS all steps, Schedule min/max sigma and rho, Beta schedule alpha/beta, Discard penultimate sigma.
+     */
+    public record SamplerOptions(Double eta, Double etaDdim, Double sigmaChurn, Double sigmaTmin, Double sigmaTmax,
+                                 Double sigmaNoise, Double ngms, Boolean ngmsAllSteps, Double scheduleMinSigma,
+                                 Double scheduleMaxSigma, Double scheduleRho, Double betaScheduleAlpha,
+                                 Double betaScheduleBeta, Boolean discardPenultimateSigma) {}
 
     /**
      * Forge's own keys: the extra modules it loaded beside the checkpoint ("Module 1: sdxl_vae"; VAE or text

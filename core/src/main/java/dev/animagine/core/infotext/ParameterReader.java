@@ -31,7 +31,9 @@ final class ParameterReader {
     /** Keys a typed field takes; everything else is reported as unknown. */
     static final Set<String> KNOWN = Set.of(
             "Steps", "Sampler", "Schedule type", "CFG scale", "Seed", "Size", "Model", "Model hash", "VAE", "VAE hash",
-            "Clip skip", "RNG", "ENSD", "Eta", "Variation seed", "Variation seed strength", "Seed resize from",
+            "Clip skip", "RNG", "ENSD", "Eta", "Eta DDIM", "Sigma churn", "Sigma tmin", "Sigma tmax", "Sigma noise",
+            "NGMS all steps", "Schedule min sigma", "Schedule max sigma", "Schedule rho", "Beta schedule alpha",
+            "Beta schedule beta", "Discard penultimate sigma", "Variation seed", "Variation seed strength", "Seed resize from",
             "Denoising strength", "Hires upscale", "Hires resize", "Hires steps", "Hires upscaler", "Hires sampler",
             "Hires schedule type", "Hires CFG Scale", "Hires checkpoint", "Hires prompt", "Hires negative prompt",
             "First pass size", "Mask blur", "NGMS", "Emphasis", "Prompt encoding", "Original size", "Target size", "Crop",
@@ -98,12 +100,28 @@ final class ParameterReader {
         return new GenerationParameters(source, prompt, negativePrompt,
                 integer("Steps"), sampler, schedule, decimal("CFG scale"), longValue("Seed"), size,
                 text("Model"), text("Model hash"), text("VAE"), text("VAE hash"),
-                clipSkip == null ? 1 : clipSkip, rng == null ? "GPU" : rng, longValue("ENSD"), decimal("Eta"),
+                clipSkip == null ? 1 : clipSkip, rng == null ? "GPU" : rng, longValue("ENSD"),
                 longValue("Variation seed"), decimal("Variation seed strength"), size("Seed resize from", SIGNED_SIZE),
-                decimal("Denoising strength"), hires, integer("Mask blur"), decimal("NGMS"),
+                decimal("Denoising strength"), hires, integer("Mask blur"), samplerOptions(),
                 text("Emphasis"), text("Prompt encoding"), size("Original size", SIZE), size("Target size", SIZE), crop(),
                 forge, hashList("Lora hashes"), hashList("TI hashes"), jsonHashes(),
                 text("Version"), pairs, unknown, invalid);
+    }
+
+    private GenerationParameters.SamplerOptions samplerOptions() {
+        return new GenerationParameters.SamplerOptions(decimal("Eta"), decimal("Eta DDIM"), decimal("Sigma churn"),
+                decimal("Sigma tmin"), decimal("Sigma tmax"), decimal("Sigma noise"), decimal("NGMS"), bool("NGMS all steps"),
+                decimal("Schedule min sigma"), decimal("Schedule max sigma"), decimal("Schedule rho"),
+                decimal("Beta schedule alpha"), decimal("Beta schedule beta"), bool("Discard penultimate sigma"));
+    }
+
+    /** Python's str(bool) as A1111 writes it: True / False. */
+    private Boolean bool(String key) {
+        String v = text(key);
+        if (v == null) return null;
+        if (v.strip().equalsIgnoreCase("true")) return true;
+        if (v.strip().equalsIgnoreCase("false")) return false;
+        return bad(key, "True or False");
     }
 
     /** A1111's old_hires_fix_first_pass_dimensions: about 512x512 pixels, each side rounded up to 64. */

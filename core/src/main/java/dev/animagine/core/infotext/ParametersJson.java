@@ -45,6 +45,7 @@ public final class ParametersJson {
             case Integer i -> o.put(name, i);
             case Long l -> o.put(name, l);
             case Double d -> o.put(name, d);
+            case Boolean b -> o.put(name, b);
             case Enum<?> e -> o.put(name, e.name());
             case Size s -> o.putObject(name).put("width", s.width()).put("height", s.height());
             case Record rec -> o.set(name, node(rec));

@@ -120,7 +120,17 @@ public final class RequestMapping {
                     + "; this engine draws it as PyTorch's CPU generator does (A1111's RNG: CPU), so the image will differ");
         if (p.ensd() != null && p.ensd() != 0 && sampler == Sampler.EULER_A)
             w.add("ENSD " + p.ensd() + " (eta noise seed delta) is not applied");
-        if (p.eta() != null) w.add("Eta " + p.eta() + " is not applied");
+        GenerationParameters.SamplerOptions o = p.samplerOptions();
+        List<String> options = new ArrayList<>();
+        for (var c : o.getClass().getRecordComponents()) {
+            try {
+                Object v = c.getAccessor().invoke(o);
+                if (v != null) options.add(c.getName() + " " + v);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (!options.isEmpty()) w.add("sampler options not applied: " + String.join(", ", options));
         if (p.hires() != null) w.add("hires fix (" + describe(p.hires()) + ") is not run: only the first pass is made");
         else if (p.denoisingStrength() != null) w.add("Denoising strength " + p.denoisingStrength() + " (img2img/inpaint) is ignored: txt2img only");
         if (p.maskBlur() != null) w.add("Mask blur (inpaint) is ignored: txt2img only");
@@ -128,7 +138,6 @@ public final class RequestMapping {
             w.add("variation seed " + p.variationSeed() + " at strength " + p.variationSeedStrength() + " is not applied");
         if (p.seedResizeFrom() != null && p.seedResizeFrom().width() > 0)
             w.add("Seed resize from " + p.seedResizeFrom() + " is not applied");
-        if (p.ngms() != null && p.ngms() != 0) w.add("NGMS " + p.ngms() + " (negative guidance minimum sigma) is not applied");
         if (!p.loraHashes().isEmpty() || p.prompt().contains("<lora:"))
             w.add("LoRAs in the prompt (" + (p.loraHashes().isEmpty() ? "<lora:...>" : String.join(", ", p.loraHashes().keySet())) + ") must be loaded separately");
         if (!p.tiHashes().isEmpty()) w.add("textual-inversion embeddings are not loaded: " + String.join(", ", p.tiHashes().keySet()));
