@@ -1,5 +1,7 @@
 package dev.animagine.cli;
 
+import dev.animagine.core.infotext.ParametersJson;
+import dev.animagine.core.infotext.PngParameters;
 import dev.animagine.core.pipeline.PngFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,10 +26,18 @@ public final class PngInfoCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Print every text chunk (keyword: text), not only 'parameters'.")
     boolean all;
 
+    @Option(names = "--json", description = "Print the parsed parameters as JSON (A1111/Forge/civitai infotext, "
+            + "the Animagine space's metadata, or a plain ComfyUI SDXL graph), with the keys not understood.")
+    boolean json;
+
     @Override
     public Integer call() {
-        Map<String, String> text = PngFiles.readText(file);
         var out = spec.commandLine().getOut();
+        if (json) {
+            out.println(ParametersJson.format(PngParameters.read(file)));
+            return 0;
+        }
+        Map<String, String> text = PngFiles.readText(file);
         if (all) {
             text.forEach((k, v) -> out.println(k + ": " + v));
             return 0;

@@ -116,7 +116,12 @@ public final class ImageOutput {
 
     /** A1111's parameters text for one image. */
     public static Infotext infotext(ImageResult r, Checkpoint checkpoint) {
-        GenerationRequest q = r.request();
+        return infotext(r.request(), ModelHashes.shortHash(checkpoint), modelName(checkpoint.path()),
+                checkpoint.externalVae().map(v -> v.getFileName().toString()).orElse(null));
+    }
+
+    /** A1111's parameters text for a request run with the given model (A1111 short hash, name; external VAE file name or null). */
+    public static Infotext infotext(GenerationRequest q, String modelHash, String modelName, String vae) {
         Infotext t = new Infotext(q.prompt(), q.negativePrompt());
         t.put("Steps", q.steps())
                 .put("Sampler", q.sampler().a1111Name())
@@ -124,9 +129,9 @@ public final class ImageOutput {
                 .put("CFG scale", q.cfgScale())
                 .put("Seed", Seeds.format(q.seed()))
                 .put("Size", q.width() + "x" + q.height())
-                .put("Model hash", ModelHashes.shortHash(checkpoint))
-                .put("Model", modelName(checkpoint.path()));
-        checkpoint.externalVae().ifPresent(v -> t.put("VAE", v.getFileName().toString()));
+                .put("Model hash", modelHash)
+                .put("Model", modelName)
+                .put("VAE", vae);
         if (q.clipSkip() != 1) t.put("Clip skip", q.clipSkip());
         if (q.originalWidth() != q.width() || q.originalHeight() != q.height())
             t.put("Original size", q.originalWidth() + "x" + q.originalHeight());

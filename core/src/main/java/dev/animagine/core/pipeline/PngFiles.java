@@ -106,7 +106,7 @@ public final class PngFiles {
                     if (!name.equals("tEXt") && !name.equals("iTXt") && !name.equals("zTXt")) continue;
                     for (Node e = chunk.getFirstChild(); e != null; e = e.getNextSibling()) {
                         NamedNodeMap a = e.getAttributes();
-                        String value = a.getNamedItem(name.equals("iTXt") ? "text" : "value").getNodeValue();
+                        String value = a.getNamedItem(name.equals("tEXt") ? "value" : "text").getNodeValue(); // zTXt and iTXt entries hold "text"
                         out.put(a.getNamedItem("keyword").getNodeValue(), value);
                     }
                 }
