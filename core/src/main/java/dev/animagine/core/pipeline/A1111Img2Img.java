@@ -2,6 +2,7 @@ package dev.animagine.core.pipeline;
 
 import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.core.sampling.Img2ImgTimesteps;
+import dev.animagine.core.sampling.KDenoiser;
 
 import java.util.Arrays;
 
@@ -43,9 +44,12 @@ public final class A1111Img2Img {
             };
         }
 
-        /** Whether the pixels are changed before encoding ({@link #FILL}). */
+        /**
+         * Whether {@code masking.fill} runs on the picture before encoding: A1111 does it for every
+         * masked content except {@link #ORIGINAL} (the latent fills then overwrite the masked latents).
+         */
         public boolean fillsPixels() {
-            return this == FILL;
+            return this != ORIGINAL;
         }
 
         /**
@@ -68,6 +72,12 @@ public final class A1111Img2Img {
             }
             return out;
         }
+    }
+
+    /** A denoiser whose predictions are {@link #blend}ed with the init latents (A1111's default per-step inpainting blend). */
+    public static KDenoiser masked(KDenoiser denoiser, float[] initLatent, float[] nmask) {
+        float[] init = initLatent.clone(), n = nmask.clone();
+        return (x, sigma) -> blend(denoiser.denoise(x, sigma), init, n);
     }
 
     /** {@code sigma_sched = sigmas[steps - t_enc - 1:]}: the tail of the k-diffusion schedule (with its final 0). */

@@ -118,6 +118,30 @@ class PillowReferenceTest {
         same("apply_overlay_whole", A1111Mask.applyOverlay(flipColumns(pattern(40, 30, 3)), null, ov));
     }
 
+    /** The composed pixel side of A1111's init (mask processing, resize, crop, overlay, fill) and the final paste. */
+    @Test
+    void a1111InitPixelSide() {
+        PixelImage big = pattern(48, 40, 3), mask = disc(48, 40, 30, 12, 3, 8);
+        record Case(String name, A1111Resize mode, int w, int h, A1111InpaintInputs.Options o) {}
+        Case[] cases = {
+                new Case("whole_crop_resize", A1111Resize.CROP_AND_RESIZE, 32, 24, new A1111InpaintInputs.Options(4, 4, false, false, 0, true, false)),
+                new Case("whole_fill_invert", A1111Resize.RESIZE_AND_FILL, 40, 32, new A1111InpaintInputs.Options(2, 2, true, false, 0, true, true)),
+                new Case("only_masked", A1111Resize.JUST_RESIZE, 32, 32, new A1111InpaintInputs.Options(4, 4, false, true, 6, true, true))};
+        for (Case c : cases) {
+            A1111InpaintInputs in = A1111InpaintInputs.inpaint(big, mask, c.mode, c.w, c.h, c.o);
+            String k = "init_" + c.name + "_";
+            same(k + "image", in.image());
+            same(k + "mask", ImageFiles.toGrey(in.latentMask()));
+            same(k + "overlay", in.overlay());
+            JsonNode p = ref.get(k + "paste_to");
+            if (p.isNull()) assertThat(in.pasteTo()).isNull();
+            else assertThat(new int[] {in.pasteTo().x1(), in.pasteTo().y1(), in.pasteTo().width(), in.pasteTo().height()})
+                    .containsExactly(p.get(0).asInt(), p.get(1).asInt(), p.get(2).asInt(), p.get(3).asInt());
+            PixelImage gen = flipColumns(flipRows(pattern(c.w, c.h, 3)));
+            same(k + "final", in.finish(gen));
+        }
+    }
+
     static PixelImage flipRows(PixelImage p) {
         PixelImage o = PixelImage.blank(p.width(), p.height(), p.channels());
         for (int c = 0; c < p.channels(); c++)

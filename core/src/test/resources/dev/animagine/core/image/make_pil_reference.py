@@ -161,4 +161,108 @@ gen = Image.fromarray(pattern(24, 16, 3)[::-1, :, :].copy(), 'RGB')
 out["apply_overlay_paste"] = planar(apply_overlay(gen, (6, 4, 21, 17), ov))
 gen40 = Image.fromarray(pattern(40, 30, 3)[:, ::-1, :].copy(), 'RGB')
 out["apply_overlay_whole"] = planar(apply_overlay(gen40, None, ov))
+
+
+def create_binary_mask(image, round=True):
+    if image.mode == 'RGBA' and image.getextrema()[-1] != (255, 255):
+        if round:
+            image = image.split()[-1].convert("L").point(lambda x: 255 if x > 128 else 0)
+        else:
+            image = image.split()[-1].convert("L")
+    else:
+        image = image.convert('L')
+    return image
+
+
+def get_crop_region_v2(mask, pad=0):
+    box = mask.getbbox()
+    if box:
+        x1, y1, x2, y2 = box
+        return (max(x1 - pad, 0), max(y1 - pad, 0), min(x2 + pad, mask.size[0]), min(y2 + pad, mask.size[1])) if pad else box
+
+
+def expand_crop_region(crop_region, processing_width, processing_height, image_width, image_height):
+    x1, y1, x2, y2 = crop_region
+    ratio_crop_region = (x2 - x1) / (y2 - y1)
+    ratio_processing = processing_width / processing_height
+    if ratio_crop_region > ratio_processing:
+        desired_height = (x2 - x1) / ratio_processing
+        desired_height_diff = int(desired_height - (y2-y1))
+        y1 -= desired_height_diff//2
+        y2 += desired_height_diff - desired_height_diff//2
+        if y2 >= image_height:
+            diff = y2 - image_height
+            y2 -= diff
+            y1 -= diff
+        if y1 < 0:
+            y2 -= y1
+            y1 -= y1
+        if y2 >= image_height:
+            y2 = image_height
+    else:
+        desired_width = (y2 - y1) * ratio_processing
+        desired_width_diff = int(desired_width - (x2-x1))
+        x1 -= desired_width_diff//2
+        x2 += desired_width_diff - desired_width_diff//2
+        if x2 >= image_width:
+            diff = x2 - image_width
+            x2 -= diff
+            x1 -= diff
+        if x1 < 0:
+            x2 -= x1
+            x1 -= x1
+        if x2 >= image_width:
+            x2 = image_width
+    return x1, y1, x2, y2
+
+
+def a1111_init(img, image_mask, resize_mode, width, height, blur, invert, full_res, padding, fill_pixels, round=True):
+    """The pixel side of StableDiffusionProcessingImg2Img.init (A1111 1.9)."""
+    crop_region = None
+    paste_to = None
+    image_mask = create_binary_mask(image_mask, round=round)
+    if invert:
+        image_mask = ImageOps.invert(image_mask)
+    image_mask = a1111_blur(image_mask, blur, blur)
+    if full_res:
+        mask_for_overlay = image_mask
+        mask = image_mask.convert('L')
+        crop_region = get_crop_region_v2(mask, padding)
+        crop_region = expand_crop_region(crop_region, width, height, mask.width, mask.height)
+        x1, y1, x2, y2 = crop_region
+        mask = mask.crop(crop_region)
+        image_mask = resize_image(2, mask, width, height)
+        paste_to = (x1, y1, x2 - x1, y2 - y1)
+    else:
+        image_mask = resize_image(resize_mode, image_mask, width, height)
+        np_mask = np.array(image_mask)
+        np_mask = np.clip((np_mask.astype(np.float32)) * 2, 0, 255).astype(np.uint8)
+        mask_for_overlay = Image.fromarray(np_mask)
+    latent_mask = image_mask
+    image = img.convert('RGB')
+    if crop_region is None:
+        image = resize_image(resize_mode, image, width, height)
+    if mask_for_overlay.size != (image.width, image.height):
+        mask_for_overlay = resize_image(resize_mode, mask_for_overlay, image.width, image.height)
+    ov = overlay(image, mask_for_overlay)
+    if crop_region is not None:
+        image = image.crop(crop_region)
+        image = resize_image(2, image, width, height)
+    if fill_pixels:
+        image = fill(image, latent_mask)
+    return image, latent_mask, ov, paste_to
+
+
+big = Image.fromarray(pattern(48, 40, 3), 'RGB')
+bigmask = Image.fromarray(mask_disc(48, 40, 30, 12, 3, 8), 'L')
+for name, args in (("whole_crop_resize", (1, 32, 24, 4, False, False, 0, False)),
+                   ("whole_fill_invert", (2, 40, 32, 2, True, False, 0, True)),
+                   ("only_masked", (0, 32, 32, 4, False, True, 6, True))):
+    image, latent_mask, ov, paste_to = a1111_init(big, bigmask, *args)
+    out["init_" + name + "_image"] = planar(image)
+    out["init_" + name + "_mask"] = planar(latent_mask.convert('L'))
+    out["init_" + name + "_overlay"] = planar(ov)
+    out["init_" + name + "_paste_to"] = list(paste_to) if paste_to else None
+    gen = Image.fromarray(pattern(args[1], args[2], 3)[::-1, ::-1, :].copy(), 'RGB')
+    out["init_" + name + "_final"] = planar(apply_overlay(gen, paste_to, ov))
 json.dump(out, sys.stdout)
