@@ -120,6 +120,19 @@ class ImageFilesTest {
         assertThatThrownBy(() -> ImageFiles.defaultSize(7, 100)).isInstanceOf(InvalidArgumentException.class);
     }
 
+    @Test
+    void diffusersPreprocessStretchesToTheRoundedSize() {
+        PixelImage p = PixelImage.blank(70, 45, 3);
+        for (int i = 0; i < p.data().length; i++) p.data()[i] = (i * 7) % 256;
+        var t = DiffusersImageProcessor.preprocess(p, null, null);
+        assertThat(t.shape()).containsExactly(1, 3, 40, 64);
+        assertThat(t.data()).containsExactly(PilResample.resize(p, 64, 40, PilResample.Filter.LANCZOS).toTensor().data());
+        PixelImage q = PixelImage.blank(64, 40, 3);
+        q.data()[0] = 255;
+        assertThat(DiffusersImageProcessor.preprocess(q, null, null).data()[0]).isEqualTo(1f);
+        assertThat(DiffusersImageProcessor.preprocess(q, null, null).data()[1]).isEqualTo(-1f);
+    }
+
     static byte[] jpegBytes() throws IOException {
         BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 64; y++)

@@ -158,7 +158,9 @@ class DiffusersImg2ImgTest {
                 StableDiffusionXLPipeline.Listener.NONE);
         checkRel("pass1_final_latents", pass1, t(file, c, "pass1_final_latents"));
 
-        LatentUpscaler upscaler = LatentUpscaler.byId(c.get("cli").get("--hires-upscaler").asText());
+        LatentUpscaler upscaler = java.util.Arrays.stream(LatentUpscaler.values())
+                .filter(u -> u.mode().name().toLowerCase().replace('_', '-').equals(up.get("mode").asText()) && u.antialias() == up.get("antialias").asBoolean())
+                .findFirst().orElseThrow();
         double scale = up.get("scale").asDouble();
         int h2 = LatentUpscaler.spaceLatentSize(shape1[2], scale), w2 = LatentUpscaler.spaceLatentSize(shape1[3], scale);
         Tensor upscaled = upscaler.upscale(new Tensor(pass1, shape1), h2, w2);
