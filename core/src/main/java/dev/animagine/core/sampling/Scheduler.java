@@ -52,7 +52,9 @@ public interface Scheduler {
      * x + σ·n; DPM-Solver and UniPC: α·x + σ_t·n with α = 1/sqrt(σ² + 1); DDIM: sqrt(ᾱ_t)·x + sqrt(1 − ᾱ_t)·n.
      * Find the step of a timestep with {@link Img2ImgTimesteps#indexForTimestep}, as diffusers does.
      */
-    float[] addNoise(float[] original, float[] noise, int stepIndex);
+    default float[] addNoise(float[] original, float[] noise, int stepIndex) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no add_noise");
+    }
 
     /**
      * Starts the run at step {@code stepIndex} instead of 0 (img2img skips the noisiest steps). Multistep
