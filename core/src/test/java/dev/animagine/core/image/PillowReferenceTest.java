@@ -64,7 +64,7 @@ class PillowReferenceTest {
     @Test
     void lanczosAndBicubicResizeLikePillow() {
         PixelImage rgb = pattern(37, 23, 3), grey = pattern(37, 23, 1);
-        same("lanczos_up_64x48", PilResample.resize(rgb, 64, 48, PilResample.Filter.LANCZOS));
+        same("lanczos_up_48x30", PilResample.resize(rgb, 48, 30, PilResample.Filter.LANCZOS));
         same("lanczos_down_16x11", PilResample.resize(rgb, 16, 11, PilResample.Filter.LANCZOS));
         same("lanczos_grey_50x9", PilResample.resize(grey, 50, 9, PilResample.Filter.LANCZOS));
         same("bicubic_grey_8x6", PilResample.resize(grey, 8, 6, PilResample.Filter.BICUBIC));
@@ -74,7 +74,7 @@ class PillowReferenceTest {
     @Test
     void a1111ResizeModes() {
         PixelImage rgb = pattern(37, 23, 3);
-        int[][] sizes = {{32, 32}, {64, 24}, {24, 40}};
+        int[][] sizes = {{24, 24}, {40, 15}, {18, 30}};
         for (A1111Resize mode : A1111Resize.values())
             for (int[] s : sizes) same("resize_" + mode.ordinal() + "_" + s[0] + "x" + s[1], mode.apply(rgb, s[0], s[1]));
     }

@@ -1,7 +1,7 @@
 """Reference outputs of Pillow and OpenCV for A1111's image operations (A1111Test).
 
 Run with Pillow, OpenCV and numpy (Debian bookworm: python3-pil 9.4, python3-opencv 4.6, with /usr/bin/python3):
-    /usr/bin/python3 make_pil_reference.py > pil_reference.json
+    /usr/bin/python3 make_pil_reference.py > pil_reference.json   (the committed copy is the same JSON, compacted)
 Inputs are synthetic, from integer formulas the Java test repeats (pattern, mask_*).
 Records the library versions; every output is a flat list of 8-bit values, planar (channel, row, column).
 """
@@ -129,13 +129,13 @@ out = {"pillow": PIL.__version__, "opencv": cv2.__version__}
 rgb = Image.fromarray(pattern(37, 23, 3), 'RGB')
 grey = Image.fromarray(pattern(37, 23, 1)[:, :, 0], 'L')
 LANCZOS = Image.LANCZOS
-out["lanczos_up_64x48"] = planar(rgb.resize((64, 48), LANCZOS))
+out["lanczos_up_48x30"] = planar(rgb.resize((48, 30), LANCZOS))
 out["lanczos_down_16x11"] = planar(rgb.resize((16, 11), LANCZOS))
 out["lanczos_grey_50x9"] = planar(grey.resize((50, 9), LANCZOS))
 out["bicubic_grey_8x6"] = planar(grey.resize((8, 6), Image.BICUBIC))
 out["lanczos_box_zero_height_37x5"] = planar(rgb.resize((37, 5), LANCZOS, box=(0, 0, 37, 0)))
 for mode in (0, 1, 2):
-    for (w, h) in ((32, 32), (64, 24), (24, 40)):
+    for (w, h) in ((24, 24), (40, 15), (18, 30)):
         out[f"resize_{mode}_{w}x{h}"] = planar(resize_image(mode, rgb, w, h))
 
 rgba = pattern(29, 19, 4)
