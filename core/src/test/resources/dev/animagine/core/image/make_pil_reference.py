@@ -1,4 +1,4 @@
-"""Reference outputs of Pillow and OpenCV for A1111's image operations (A1111Test).
+"""Reference outputs of Pillow and OpenCV for A1111's image operations (PillowReferenceTest).
 
 Run with Pillow, OpenCV and numpy (Debian bookworm: python3-pil 9.4, python3-opencv 4.6, with /usr/bin/python3):
     /usr/bin/python3 make_pil_reference.py > pil_reference.json   (the committed copy is the same JSON, compacted)
