@@ -26,4 +26,13 @@ record AlphaSigma(float alpha, float sigma, float lambda) {
         }
         return x0;
     }
+
+    /** DPM-Solver's and UniPC's {@code add_noise}: α·x + σ_t·noise. */
+    float[] addNoise(float[] original, float[] noise) {
+        if (original.length != noise.length)
+            throw new IllegalArgumentException("noise has " + noise.length + " values, sample " + original.length);
+        float[] out = new float[original.length];
+        for (int i = 0; i < out.length; i++) out[i] = alpha * original[i] + sigma * noise[i];
+        return out;
+    }
 }

@@ -71,4 +71,16 @@ public final class DDIMScheduler extends AbstractScheduler {
         for (int i = 0; i < out.length; i++) out[i] = sqrtAlphaPrev * x0[i] + direction * eps[i];
         return out;
     }
+
+    /** DDPM's forward process at timestep t of the step: sqrt(ᾱ_t)·x + sqrt(1 − ᾱ_t)·noise (float32, diffusers' order). */
+    @Override
+    public float[] addNoise(float[] original, float[] noise, int stepIndex) {
+        checkIndex(stepIndex);
+        checkSameLength(noise, original);
+        float acp = schedule.alphaCumprod((int) timesteps[stepIndex]);
+        float a = (float) Math.sqrt(acp), b = (float) Math.sqrt(1f - acp);
+        float[] out = new float[original.length];
+        for (int i = 0; i < out.length; i++) out[i] = a * original[i] + b * noise[i];
+        return out;
+    }
 }

@@ -58,4 +58,11 @@ public final class EulerAncestralDiscreteScheduler extends AbstractScheduler {
         for (int i = 0; i < out.length; i++) out[i] = out[i] + noise[i] * sigmaUp;
         return out;
     }
+
+    /** x + σ·noise (float32, diffusers' order). */
+    @Override
+    public float[] addNoise(float[] original, float[] noise, int stepIndex) {
+        checkIndex(stepIndex);
+        return EulerMath.addNoise(original, noise, sigmas[stepIndex]);
+    }
 }

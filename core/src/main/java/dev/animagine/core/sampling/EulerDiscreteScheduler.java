@@ -74,4 +74,11 @@ public final class EulerDiscreteScheduler extends AbstractScheduler {
         }
         return out;
     }
+
+    /** x + σ·noise (float32, diffusers' order). */
+    @Override
+    public float[] addNoise(float[] original, float[] noise, int stepIndex) {
+        checkIndex(stepIndex);
+        return EulerMath.addNoise(original, noise, sigmas[stepIndex]);
+    }
 }

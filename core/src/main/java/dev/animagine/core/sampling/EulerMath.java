@@ -35,4 +35,13 @@ final class EulerMath {
         }
         return x0;
     }
+
+    /** diffusers' Euler {@code add_noise}: original + noise·σ. */
+    static float[] addNoise(float[] original, float[] noise, float sigma) {
+        if (original.length != noise.length)
+            throw new IllegalArgumentException("noise has " + noise.length + " values, sample " + original.length);
+        float[] out = new float[original.length];
+        for (int i = 0; i < out.length; i++) out[i] = original[i] + noise[i] * sigma;
+        return out;
+    }
 }

@@ -45,4 +45,21 @@ public interface Scheduler {
      *                    deterministic schedulers)
      */
     float[] step(float[] modelOutput, int stepIndex, float[] sample, TorchGenerator generator);
+
+    /**
+     * diffusers' {@code add_noise}: {@code original} noised to the level of step {@code stepIndex} of
+     * the current schedule (img2img's start latents, inpainting's re-noised image latents). Euler:
+     * x + σ·n; DPM-Solver and UniPC: α·x + σ_t·n with α = 1/sqrt(σ² + 1); DDIM: sqrt(ᾱ_t)·x + sqrt(1 − ᾱ_t)·n.
+     * Find the step of a timestep with {@link Img2ImgTimesteps#indexForTimestep}, as diffusers does.
+     */
+    default float[] addNoise(float[] original, float[] noise, int stepIndex) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no add_noise");
+    }
+
+    /**
+     * Starts the run at step {@code stepIndex} instead of 0 (img2img skips the noisiest steps). Multistep
+     * solvers then start with an empty history, so their first step is first order, as in diffusers.
+     * Call after {@link #setTimesteps}; steps are then taken in order from {@code stepIndex}.
+     */
+    default void setBeginIndex(int stepIndex) {}
 }

@@ -180,4 +180,17 @@ public final class UniPCMultistepScheduler extends AbstractScheduler {
         }
         return x;
     }
+
+    @Override
+    public float[] addNoise(float[] original, float[] noise, int stepIndex) {
+        checkIndex(stepIndex);
+        return AlphaSigma.of(sigmas[stepIndex]).addNoise(original, noise);
+    }
+
+    /** The run starts at {@code stepIndex} with no earlier model outputs (first order first). */
+    @Override
+    public void setBeginIndex(int stepIndex) {
+        checkIndex(stepIndex);
+        nextStep = stepIndex;
+    }
 }
