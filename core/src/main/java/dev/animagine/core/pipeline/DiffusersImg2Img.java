@@ -122,15 +122,16 @@ public final class DiffusersImg2Img {
      */
     public static float[] denoise(UNet2DConditionModel unet, Scheduler scheduler, float[] start, int[] latentShape, int[] steps,
                                   UNet2DConditionModel.Conditioning cond, double cfgScale, TorchGenerator generator, StepHook hook,
-                                  StableDiffusionXLPipeline.Listener listener) {
+                                  RunHooks hooks) {
         float[] timesteps = scheduler.timesteps();
         float[] x = start;
         for (int i = 0; i < steps.length; i++) {
             int s = steps[i];
+            hooks.beforeEvaluation();
             float[] eps = StableDiffusionXLPipeline.guidedNoise(unet, scheduler.scaleModelInput(x, s), latentShape, timesteps[s], cond, cfgScale);
             x = scheduler.step(eps, s, x, generator);
             x = hook.afterStep(i, s, x);
-            listener.onStep(i + 1, steps.length);
+            hooks.afterStep(i + 1, steps.length, 0f, timesteps[s], x, latentShape);
         }
         return x;
     }

@@ -84,14 +84,14 @@ class DiffusersImg2ImgTest {
         assertThat(start.noise()).containsExactly(t(file, c, "initial_noise"));
         Close.assertClose("start_latents", start.latents(), t(file, c, "start_latents"), 1e-4, 0);
 
-        var cond = StableDiffusionXLPipeline.unetConditioning(p.encode(req), req);
+        var cond = StableDiffusionXLPipeline.unetConditioning(p.encodePrompts(req), req);
         assertThat(cond.timeIds()).startsWith(floats(eff.get("add_time_ids")));
         List<float[]> perStep = new ArrayList<>();
         float[] fin = DiffusersImg2Img.denoise(p.unet(), s, start.latents(), shape, start.steps(), cond, req.cfgScale(), g,
                 (i, si, x) -> {
                     perStep.add(x);
                     return x;
-                }, StableDiffusionXLPipeline.Listener.NONE);
+                }, RunHooks.NONE);
         checkSteps(file, c, c.get("expected").get("per_step_latents"), perStep);
         checkFinal(p, file, c, fin, shape);
     }
@@ -125,7 +125,7 @@ class DiffusersImg2ImgTest {
         Close.assertClose("start_latents", start.latents(), t(file, c, "start_latents"), 1e-4, 0);
         DiffusersImg2Img.skipMaskedImageDraw(g, shape);
 
-        var cond = StableDiffusionXLPipeline.unetConditioning(p.encode(req), req);
+        var cond = StableDiffusionXLPipeline.unetConditioning(p.encodePrompts(req), req);
         InpaintLatentBlend blend = new InpaintLatentBlend(s, start.steps(), maskLatent.data(), imageLatents, start.noise());
         List<float[]> perStep = new ArrayList<>();
         float[] fin = DiffusersImg2Img.denoise(p.unet(), s, start.latents(), shape, start.steps(), cond, req.cfgScale(), g,
@@ -133,7 +133,7 @@ class DiffusersImg2ImgTest {
                     float[] y = blend.afterStep(i, si, x);
                     perStep.add(y);
                     return y;
-                }, StableDiffusionXLPipeline.Listener.NONE);
+                }, RunHooks.NONE);
         checkSteps(file, c, c.get("expected").get("per_step_latents"), perStep);
         checkFinal(p, file, c, fin, shape);
     }
@@ -150,12 +150,12 @@ class DiffusersImg2ImgTest {
         TorchGenerator g = new TorchGenerator(seed);
         Scheduler s1 = p.scheduler(req1);
         int[] shape1 = {1, p.unet().config().inChannels(), h / 8, w / 8};
-        TextConditioning text = p.encode(req1);
+        TextConditioning text = p.encodePrompts(req1);
         DiffusersImg2Img.Start start1 = DiffusersImg2Img.txt2imgStart(s1, g, shape1);
         assertThat(start1.noise()).containsExactly(t(file, c, "pass1_initial_noise"));
         float[] pass1 = DiffusersImg2Img.denoise(p.unet(), s1, start1.latents(), shape1, start1.steps(),
                 StableDiffusionXLPipeline.unetConditioning(text, req1), req1.cfgScale(), g, DiffusersImg2Img.StepHook.NONE,
-                StableDiffusionXLPipeline.Listener.NONE);
+                RunHooks.NONE);
         checkRel("pass1_final_latents", pass1, t(file, c, "pass1_final_latents"));
 
         LatentUpscaler upscaler = java.util.Arrays.stream(LatentUpscaler.values())
@@ -183,7 +183,7 @@ class DiffusersImg2ImgTest {
                 (i, si, x) -> {
                     perStep.add(x);
                     return x;
-                }, StableDiffusionXLPipeline.Listener.NONE);
+                }, RunHooks.NONE);
         checkSteps(file, c, c.get("expected").get("pass2_per_step_latents"), perStep);
         checkFinal(p, file, c, fin, shape2);
     }
@@ -235,7 +235,7 @@ class DiffusersImg2ImgTest {
 
     static void checkFinal(StableDiffusionXLPipeline p, String file, JsonNode c, float[] fin, int[] shape) {
         checkRel("final_latents", fin, t(file, c, "final_latents"));
-        Tensor img = p.decodeToImage(new Tensor(fin, shape));
+        Tensor img = p.decode(new Tensor(fin, shape));
         int h = img.dim(2), w = img.dim(3);
         float[] nhwc = t(file, c, "image_nhwc_0_1");
         float[] chw = new float[nhwc.length];
