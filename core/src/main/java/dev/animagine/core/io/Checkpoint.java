@@ -2,6 +2,7 @@ package dev.animagine.core.io;
 
 import dev.animagine.core.tensor.Weights;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.animagine.core.sampling.SchedulerJson;
 import dev.animagine.core.AnimagineException;
 import dev.animagine.core.io.ModelLocator.Layout;
 import dev.animagine.core.io.ModelLocator.Located;
@@ -49,14 +50,14 @@ public final class Checkpoint implements AutoCloseable {
     private final List<SafetensorsFile> files;
     private final List<Path> hashFiles;
     private final long fileSize;
-    private final JsonNode schedulerConfig;
+    private final SchedulerJson schedulerConfig;
     private final Path folder;
     private final boolean forceZerosForEmptyPrompt;
     private final List<String> ignoredKeys;
     private final Path externalVae;
 
     private Checkpoint(Path path, Layout layout, SdxlArchitecture architecture, Map<Component, Weights> weights,
-                       List<SafetensorsFile> files, List<Path> hashFiles, long fileSize, JsonNode schedulerConfig, Path folder,
+                       List<SafetensorsFile> files, List<Path> hashFiles, long fileSize, SchedulerJson schedulerConfig, Path folder,
                        boolean forceZerosForEmptyPrompt, List<String> ignoredKeys, Path externalVae) {
         this.path = path;
         this.layout = layout;
@@ -143,7 +144,7 @@ public final class Checkpoint implements AutoCloseable {
         SdxlArchitecture arch = detect(named, configs, origin, vae);
         Map<Component, Weights> w = validate(arch, named, origin, ignored, vae);
         Path sched = dir.resolve("scheduler").resolve("scheduler_config.json");
-        JsonNode schedulerConfig = Files.isRegularFile(sched) ? ComponentConfigs.readJson(sched) : null;
+        SchedulerJson schedulerConfig = Files.isRegularFile(sched) ? SchedulerJson.read(sched) : null;
         boolean forceZeros = index == null || index.path("force_zeros_for_empty_prompt").asBoolean(true);
         return new Checkpoint(dir, Layout.DIFFUSERS, arch, w, opened, unetFiles, total, schedulerConfig, dir, forceZeros, ignored,
                 options.vae());
@@ -234,10 +235,10 @@ public final class Checkpoint implements AutoCloseable {
     /** {@code scheduler/scheduler_config.json} of a diffusers folder. */
     /** The checkpoint's {@code scheduler_config.json} as pretty-printed JSON text, when it has one. */
     public Optional<String> schedulerConfigJson() {
-        return schedulerConfig().map(DiffusersConfigs::pretty);
+        return schedulerConfig().map(SchedulerJson::toString);
     }
 
-    public Optional<JsonNode> schedulerConfig() {
+    public Optional<SchedulerJson> schedulerConfig() {
         return Optional.ofNullable(schedulerConfig);
     }
 

@@ -70,7 +70,7 @@ public final class ComponentConfigs {
         return new ComponentConfigs(c, s);
     }
 
-    public Optional<JsonNode> get(Component comp) {
+    Optional<JsonNode> get(Component comp) {
         return Optional.ofNullable(configs.get(comp));
     }
 

@@ -1,11 +1,11 @@
 package dev.animagine.core.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.sampling.DenoisingSampler;
 import dev.animagine.core.sampling.DiffusersSampler;
 import dev.animagine.core.sampling.EpsModel;
 import dev.animagine.core.sampling.SchedulerConfig;
+import dev.animagine.core.sampling.SchedulerJson;
 import dev.animagine.core.sampling.Scheduler;
 import dev.animagine.core.sampling.TorchGenerator;
 import dev.animagine.core.tensor.BufferPool;
@@ -241,7 +241,7 @@ public final class StableDiffusionXLPipeline {
 
     /** A fresh diffusers scheduler for the request, its timesteps set. */
     public Scheduler scheduler(GenerationRequest req) {
-        JsonNode config = checkpoint.schedulerConfig().orElseGet(SchedulerConfig::sdxlJson);
+        SchedulerJson config = checkpoint.schedulerConfig().orElseGet(SchedulerJson::sdxl);
         return req.sampler().create(config, req.schedule(), checkpoint.path().toString(), req.steps());
     }
 

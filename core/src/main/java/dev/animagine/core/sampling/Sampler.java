@@ -1,6 +1,5 @@
 package dev.animagine.core.sampling;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.animagine.core.InvalidArgumentException;
 
 import java.util.Arrays;
@@ -71,7 +70,7 @@ public enum Sampler {
      * @param modelConfig the model's scheduler config, or {@link SchedulerConfig#sdxlJson()}
      * @param origin      where it comes from, for error messages
      */
-    public SchedulerConfig config(JsonNode modelConfig, ScheduleType schedule, String origin) {
+    public SchedulerConfig config(SchedulerJson modelConfig, ScheduleType schedule, String origin) {
         if (!supports(schedule))
             throw new InvalidArgumentException("sampler " + id + " has no " + schedule.id() + " schedule (with "
                     + schedule.id() + ": " + Arrays.stream(values()).filter(s -> s.supports(schedule)).map(Sampler::id)
@@ -86,7 +85,7 @@ public enum Sampler {
     }
 
     /** A fresh scheduler for one image: {@code config(...)} then {@code setTimesteps(steps)}. */
-    public Scheduler create(JsonNode modelConfig, ScheduleType schedule, String origin, int steps) {
+    public Scheduler create(SchedulerJson modelConfig, ScheduleType schedule, String origin, int steps) {
         Scheduler s = schedulerType.create(config(modelConfig, schedule, origin));
         s.setTimesteps(steps);
         return s;

@@ -66,8 +66,12 @@ public record SchedulerConfig(
              "set_alpha_to_one": false, "skip_prk_steps": true, "steps_offset": 1,
              "timestep_spacing": "leading", "trained_betas": null, "use_karras_sigmas": false}""";
 
-    /** The SDXL base config as a JSON tree, for checkpoints that ship no scheduler config. */
-    public static JsonNode sdxlJson() {
+    /** The SDXL base config, for checkpoints that ship no scheduler config. */
+    public static SchedulerJson sdxlJson() {
+        return SchedulerJson.sdxl();
+    }
+
+    static JsonNode sdxlTree() {
         try {
             return JSON.readTree(SDXL_JSON);
         } catch (IOException e) {
@@ -76,7 +80,21 @@ public record SchedulerConfig(
     }
 
     /** Reads {@code scheduler_config.json}; errors name the file. */
-    public static JsonNode readJson(Path file) {
+    public static SchedulerJson readJson(Path file) {
+        return SchedulerJson.read(file);
+    }
+
+    static JsonNode parseTree(String json, String origin) {
+        try {
+            JsonNode n = JSON.readTree(json);
+            if (n == null || !n.isObject()) throw new AnimagineException(origin + ": not a JSON object");
+            return n;
+        } catch (IOException e) {
+            throw new AnimagineException(origin + ": cannot read scheduler config (" + e.getMessage() + ")");
+        }
+    }
+
+    static JsonNode readTree(Path file) {
         try {
             JsonNode n = JSON.readTree(Files.readString(file));
             if (n == null || !n.isObject()) throw new AnimagineException(file + ": not a JSON object");
@@ -89,12 +107,20 @@ public record SchedulerConfig(
     }
 
     /** {@code type.from_config(json)}; {@code origin} (a file name) is quoted in errors. */
-    public static SchedulerConfig fromJson(SchedulerType type, JsonNode json, String origin) {
+    public static SchedulerConfig fromJson(SchedulerType type, SchedulerJson json, String origin) {
+        return fromJson(type, json == null ? null : json.tree(), Map.of(), origin);
+    }
+
+    /** As {@link #fromJson(SchedulerType, SchedulerJson, String)} with keyword overrides, like {@code from_config(config, **overrides)}. */
+    public static SchedulerConfig fromJson(SchedulerType type, SchedulerJson json, Map<String, ?> overrides, String origin) {
+        return fromJson(type, json == null ? null : json.tree(), overrides, origin);
+    }
+
+    static SchedulerConfig fromJson(SchedulerType type, JsonNode json, String origin) {
         return fromJson(type, json, Map.of(), origin);
     }
 
-    /** As {@link #fromJson(SchedulerType, JsonNode, String)} with keyword overrides, like {@code from_config(config, **overrides)}. */
-    public static SchedulerConfig fromJson(SchedulerType type, JsonNode json, Map<String, ?> overrides, String origin) {
+    static SchedulerConfig fromJson(SchedulerType type, JsonNode json, Map<String, ?> overrides, String origin) {
         ObjectNode c = defaults(type);
         Set<String> known = knownKeys(type);
         if (json != null) json.properties().forEach(e -> {

@@ -87,4 +87,42 @@ class PackageStructureTest {
         assertThat(classes).noneMatch(c -> c.contains("/bench/") || c.contains("/dev/animagine/core/dev/"))
                 .noneMatch(c -> c.matches(".*/(PeakFlops|PipelineBenchmark|ProcessMemory|RandomCheckpoint|RandomWeights)(\\$.*)?\\.class"));
     }
+
+    /** Public types of the engine, by their class files. */
+    static List<Class<?>> publicClasses() throws Exception {
+        List<Class<?>> out = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(CLASSES)) {
+            for (Path p : s.filter(f -> f.toString().endsWith(".class")).toList()) {
+                String name = CLASSES.relativize(p).toString().replace('/', '.').replaceAll("\\.class$", "");
+                Class<?> c = Class.forName(name, false, PackageStructureTest.class.getClassLoader());
+                if (java.lang.reflect.Modifier.isPublic(c.getModifiers())) out.add(c);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void noJsonLibraryTypeInThePublicApi() throws Exception {
+        List<String> leaks = new ArrayList<>();
+        List<Class<?>> classes = publicClasses();
+        assertThat(classes).hasSizeGreaterThan(50);
+        for (Class<?> c : classes) {
+            for (var m : c.getDeclaredMethods()) {
+                if (!java.lang.reflect.Modifier.isPublic(m.getModifiers()) && !java.lang.reflect.Modifier.isProtected(m.getModifiers())) continue;
+                if (m.isSynthetic()) continue;
+                checkType(leaks, c.getName() + "." + m.getName(), m.getGenericReturnType().getTypeName());
+                for (var t : m.getGenericParameterTypes()) checkType(leaks, c.getName() + "." + m.getName(), t.getTypeName());
+            }
+            for (var k : c.getDeclaredConstructors())
+                if (java.lang.reflect.Modifier.isPublic(k.getModifiers()))
+                    for (var t : k.getGenericParameterTypes()) checkType(leaks, c.getName() + ".<init>", t.getTypeName());
+            for (var f : c.getDeclaredFields())
+                if (java.lang.reflect.Modifier.isPublic(f.getModifiers())) checkType(leaks, c.getName() + "." + f.getName(), f.getGenericType().getTypeName());
+        }
+        assertThat(leaks).as("Jackson types in public signatures").isEmpty();
+    }
+
+    private static void checkType(List<String> leaks, String where, String type) {
+        if (type.contains("com.fasterxml.") || type.contains("tools.jackson.")) leaks.add(where + ": " + type);
+    }
 }

@@ -42,9 +42,9 @@ class ExactDenoiserTest {
     }
 
     private static Scheduler scheduler(Sampler sampler, ScheduleType schedule, String prediction, String spacing) {
-        ObjectNode c = (ObjectNode) SchedulerConfig.sdxlJson();
+        ObjectNode c = (ObjectNode) SchedulerConfig.sdxlTree();
         c.put("prediction_type", prediction).put("timestep_spacing", spacing);
-        return sampler.create(c, schedule, "test", STEPS);
+        return sampler.create(new SchedulerJson(c), schedule, "test", STEPS);
     }
 
     private static void run(Sampler sampler, ScheduleType schedule, String prediction, String spacing) {

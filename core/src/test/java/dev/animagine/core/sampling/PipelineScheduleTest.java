@@ -36,7 +36,7 @@ class PipelineScheduleTest {
     private static void check(JsonNode c) {
         String id = c.get("id").asText();
         Path file = Fixtures.resolveIndexPath(c.get("model").get("path").asText()).resolve("scheduler/scheduler_config.json");
-        JsonNode modelConfig = SchedulerConfig.readJson(file);
+        SchedulerJson modelConfig = SchedulerConfig.readJson(file);
         Sampler sampler = PipelineCases.sampler(c);
         ScheduleType schedule = PipelineCases.schedule(c);
         JsonNode args = c.get("pipeline_args");

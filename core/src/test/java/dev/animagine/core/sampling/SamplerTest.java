@@ -40,7 +40,7 @@ class SamplerTest {
 
     @Test
     void karrasOnlyWhereDiffusersHasIt() {
-        JsonNode sdxl = SchedulerConfig.sdxlJson();
+        SchedulerJson sdxl = SchedulerConfig.sdxlJson();
         assertThatThrownBy(() -> Sampler.EULER_A.config(sdxl, ScheduleType.KARRAS, "sdxl"))
                 .isInstanceOf(InvalidArgumentException.class)
                 .hasMessage("sampler euler_a has no karras schedule (with karras: euler, dpmpp_2m, unipc)");
@@ -70,7 +70,7 @@ class SamplerTest {
                 assertThat(Set.of("use_karras_sigmas", "algorithm_type", "solver_order")).as("override " + k).contains(k);
             }
             int n = c.get("num_inference_steps").asInt();
-            Scheduler viaRegistry = sampler.create(base, schedule, "base", n);
+            Scheduler viaRegistry = sampler.create(new SchedulerJson(base), schedule, "base", n);
             Scheduler direct = SchedulerFixtureTest.create(c);
             direct.setTimesteps(n);
             assertThat(viaRegistry.timesteps()).as(c.get("id").asText()).containsExactly(direct.timesteps());
@@ -88,7 +88,7 @@ class SamplerTest {
         for (Path model : Fixtures.models()) {
             Path f = model.resolve("diffusers/scheduler/scheduler_config.json");
             if (!Files.exists(f)) continue;
-            JsonNode json = SchedulerConfig.readJson(f);
+            SchedulerJson json = SchedulerConfig.readJson(f);
             for (Sampler s : Sampler.values()) {
                 Scheduler sch = s.create(json, ScheduleType.DEFAULT, f.toString(), 28);
                 assertThat(sch.timesteps()).hasSize(28);

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class TimestepSpacingTest {
     private static Scheduler create(SchedulerType type, String spacing, int offset) {
-        ObjectNode c = (ObjectNode) SchedulerConfig.sdxlJson();
+        ObjectNode c = (ObjectNode) SchedulerConfig.sdxlTree();
         c.put("timestep_spacing", spacing).put("steps_offset", offset);
         return type.create(SchedulerConfig.fromJson(type, c, "test"));
     }
