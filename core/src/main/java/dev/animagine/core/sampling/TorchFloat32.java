@@ -4,7 +4,7 @@ package dev.animagine.core.sampling;
  * The few float32 tensor constructions diffusers' schedulers make with torch on the CPU, with
  * torch's exact rounding, so the noise schedule matches to the last bit.
  */
-final class TorchFloat32 {
+public final class TorchFloat32 {
     private TorchFloat32() {}
 
     /** Torch's AVX2 float vectors hold 8 lanes. */
@@ -18,7 +18,7 @@ final class TorchFloat32 {
      * element. That file is compiled with FMA contraction, so every {@code a + b * c} is fused
      * (measured: bit-exact on all the fixture's SDXL sigmas only this way).
      */
-    static float[] linspace(double startD, double endD, int steps) {
+    public static float[] linspace(double startD, double endD, int steps) {
         float[] out = new float[steps];
         float start = (float) startD, end = (float) endD;
         if (steps == 1) {
