@@ -90,7 +90,7 @@ public class DiscreteSchedule implements SigmaModel {
         int low = (int) Math.floor(t), high = (int) Math.ceil(t);
         float w = t - (float) Math.floor(t);
         float ls = (1f - w) * logSigmas[low] + w * logSigmas[high];
-        return (float) Math.exp(ls);
+        return SleefExp.expf(ls);
     }
 
     /** t = linspace(n_train − 1, 0, n) in float32, σ(t), then 0. */

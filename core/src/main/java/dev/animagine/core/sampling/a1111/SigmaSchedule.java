@@ -103,7 +103,7 @@ public enum SigmaSchedule {
     static float[] exponential(int n, double sigmaMin, double sigmaMax) {
         float[] l = TorchFloat32.linspace(Math.log(sigmaMax), Math.log(sigmaMin), n);
         float[] out = new float[n + 1];
-        for (int i = 0; i < n; i++) out[i] = (float) Math.exp(l[i]);
+        for (int i = 0; i < n; i++) out[i] = SleefExp.expf(l[i]);
         return out;
     }
 
@@ -114,7 +114,7 @@ public enum SigmaSchedule {
         float[] out = new float[n + 1];
         for (int i = 0; i < n; i++) {
             float p = (float) Math.pow(ramp[i], r);
-            out[i] = (float) Math.exp(p * span + lnMin);
+            out[i] = SleefExp.expf(p * span + lnMin);
         }
         return out;
     }
