@@ -49,6 +49,43 @@ class A1111SamplingCasesTest {
         return tests;
     }
 
+    /** The one-call entry point gives the same final latents and A1111's infotext entries. */
+    @TestFactory
+    List<DynamicTest> everyPipelineCaseThroughTheEntryPoint() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode c : Fixtures.cases("a1111_sampling")) tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> runEntryPoint(c)));
+        assertThat(tests).hasSizeGreaterThan(0);
+        return tests;
+    }
+
+    private static void runEntryPoint(JsonNode c) {
+        String id = c.get("id").asText();
+        JsonNode in = c.get("inputs"), e = c.get("expected");
+        A1111Sampler.Choice choice = A1111Sampler.parse(in.get("sampler").asText(), in.get("schedule").asText());
+        JsonNode resize = in.get("seed_resize_from_h_w");
+        A1111Request r = new A1111Request(choice.sampler(), choice.schedule(), RngSource.byId(in.get("rng").asText()), seedList(in),
+                in.get("subseed").isNull() ? null : new long[] {in.get("subseed").asLong()}, in.get("subseed_strength").asDouble(),
+                resize.isNull() ? 0 : resize.get(1).asInt(), resize.isNull() ? 0 : resize.get(0).asInt(), in.get("eta_noise_seed_delta").asLong(),
+                in.get("steps").asInt(), in.get("cfg_scale").asDouble(), in.get("s_min_uncond").asDouble(), in.get("s_min_uncond_all").asBoolean(),
+                new SamplerOptions(choice.sampler().timestepBased() ? 1 : in.get("eta").asDouble(), in.get("s_noise").asDouble(), 0, 0, 0),
+                ScheduleOptions.DEFAULTS, choice.sampler().timestepBased() ? in.get("eta").asDouble() : 0);
+        int w = in.get("width").asInt(), h = in.get("height").asInt();
+        int[] steps = {0};
+        A1111Sampling.Result res = A1111Sampling.run(unet(c), DiscreteSchedule.sdxlAlphasCumprod(), 4, h / 8, w / 8, r,
+                (i, total, sigma, sigmaHat, x, denoised) -> {
+                    steps[0]++;
+                    return true;
+                });
+        float[] want = t(e.get("latents").get("key").asText());
+        Close.assertClose(id + " latents", res.latents(), want, 1e-3 * Math.max(1, maxAbs(want)), 0);
+        assertThat(steps[0]).isEqualTo(c.get("callbacks").size());
+        assertThat(res.unetCalls()).isEqualTo(c.get("a1111").get("unet_calls").asInt());
+        Map<String, Object> info = new java.util.LinkedHashMap<>();
+        c.get("a1111").get("infotext_params").properties().forEach(p -> info.put(p.getKey(),
+                p.getValue().isBoolean() ? p.getValue().asBoolean() : p.getValue().isNumber() ? p.getValue().asDouble() : p.getValue().asText()));
+        assertThat(res.infotext()).as(id + " infotext").isEqualTo(info);
+    }
+
     /** The UNet for [prompt, negative] rows as A1111 batches them, from the case's stored conditioning. */
     static ConditionedModel unet(JsonNode c) {
         String path = c.get("model").get("path").asText();
