@@ -32,13 +32,15 @@ public final class KSampler {
      *
      * @param x       the starting latents (initial noise · σ_0), not modified
      * @param noise   fresh noise per call: {@link NoiseSampler#of(ImageRng)}, or a {@link BrownianTreeNoiseSampler}
-     *                for samplers with {@link A1111Sampler#brownianNoise()}
+     *                for samplers with {@link A1111Sampler#brownianNoise()}; null only for samplers that add none
+     *                (LMS, DPM++ 2M, and Euler/Heun/DPM2 without churn), else an {@code InvalidArgumentException}
      * @return the final latents (or the last denoised estimate if the callback stopped the run)
      */
     public static float[] sample(A1111Sampler sampler, KDenoiser model, float[] x, float[] sigmas, SamplerOptions options,
                                  NoiseSampler noise, StepCallback callback) {
         if (sigmas.length < 2) throw new InvalidArgumentException("a sampler needs at least 2 sigmas, not " + sigmas.length);
         StepCallback cb = callback == null ? StepCallback.NONE : callback;
+        if (noise == null) noise = new MissingNoise(sampler);
         float eta = (float) options.eta(), sNoise = (float) options.sNoise();
         try {
             return switch (sampler) {
@@ -63,6 +65,14 @@ public final class KSampler {
         }
     }
 
+    /** Stands in for an absent noise source: Euler, Heun and DPM2 skip their unused draw, every real draw fails. */
+    private record MissingNoise(A1111Sampler sampler) implements NoiseSampler {
+        @Override
+        public float[] sample(float sigma, float sigmaNext) {
+            throw new InvalidArgumentException("sampler " + sampler.label() + " adds noise: give it a noise sampler");
+        }
+    }
+
     static void emit(StepCallback cb, int i, int total, float sigma, float sigmaHat, float[] x, float[] denoised) {
         if (!cb.onStep(i, total, sigma, sigmaHat, x, denoised)) throw new Stop(denoised);
     }
@@ -75,7 +85,8 @@ public final class KSampler {
         for (int i = 0; i < steps; i++) {
             float sigma = sigmas[i], next = sigmas[i + 1];
             double gamma = o.sTmin() <= sigma && sigma <= o.sTmaxOrInf() ? Math.min(o.sChurn() / steps, Math.sqrt(2) - 1) : 0;
-            float[] eps = noise.sample(sigma, next);
+            // A1111 draws this noise even when churn is off (it then goes unused); without a noise source, skip it
+            float[] eps = noise instanceof MissingNoise && gamma == 0 ? null : noise.sample(sigma, next);
             float sigmaHat = sigma * (float) (gamma + 1);
             if (gamma > 0) {
                 float c = (float) Math.sqrt(sigmaHat * sigmaHat - sigma * sigma);

@@ -98,6 +98,17 @@ class KSamplerPropertiesTest {
         assertThat(out).containsOnly(sigmas[3]);
     }
 
+    /** Without a noise source the deterministic samplers run; a sampler that adds noise says so instead of guessing. */
+    @Test
+    void missingNoiseIsAnErrorOnlyWhereNoiseIsAdded() {
+        float[] sigmas = SamplerSigmas.of(A1111Sampler.EULER, SigmaSchedule.AUTOMATIC, 3, DiscreteSchedule.sdxl()).sigmas();
+        KDenoiser oracle = (x, s) -> new float[x.length];
+        for (A1111Sampler s : new A1111Sampler[] {A1111Sampler.EULER, A1111Sampler.HEUN, A1111Sampler.DPM2, A1111Sampler.LMS, A1111Sampler.DPMPP_2M})
+            assertThat(KSampler.sample(s, oracle, new float[] {1f}, sigmas, SamplerOptions.DEFAULTS, null, null)).hasSize(1);
+        assertThatThrownBy(() -> KSampler.sample(A1111Sampler.EULER_A, oracle, new float[] {1f}, sigmas, SamplerOptions.DEFAULTS, null, null))
+                .isInstanceOf(InvalidArgumentException.class).hasMessage("sampler Euler a adds noise: give it a noise sampler");
+    }
+
     /** CFG: [cond, uncond] rows combined as u + (c − u)·scale; below NGMS every other call runs the prompt alone. */
     @Test
     void cfgDenoiserCombinesAndSkipsLikeA1111() {
