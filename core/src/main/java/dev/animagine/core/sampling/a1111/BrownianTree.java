@@ -49,7 +49,8 @@ final class BrownianTree {
     }
 
     /**
-     * @param t0, t1  the interval (t0 < t1), as the doubles of the float32 sigmas
+     * @param t0      the start of the interval, the double of a float32 σ
+     * @param t1      the end of the interval (> t0)
      * @param entropy the image seed
      * @param numel   elements of one image's noise (C · H · W)
      * @param source  where each node's {@code _randn(seed)} comes from: A1111's {@code randn_local}

@@ -20,10 +20,13 @@ public final class ImageRng {
     private int draws;
 
     /**
-     * @param channels, height, width the latent shape of one image (C, H/8, W/8)
+     * @param channels       latent channels of one image
+     * @param height         latent height (pixels / 8)
+     * @param width          latent width (pixels / 8)
      * @param seeds          one per image (A1111: seed + i, see {@link #batchSeeds})
      * @param subseeds       variation seeds (may be null or shorter: missing ones are 0), used when strength != 0
      * @param resizeFromH    "resize seed from" height in pixels, 0 = off (both must be > 0)
+     * @param resizeFromW    "resize seed from" width in pixels, 0 = off
      * @param ensd           eta noise seed delta, 0 = off
      */
     public ImageRng(RngSource source, int channels, int height, int width, long[] seeds, long[] subseeds,
