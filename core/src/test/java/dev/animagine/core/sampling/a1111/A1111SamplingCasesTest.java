@@ -7,6 +7,12 @@ import dev.animagine.core.tensor.Tensor;
 import dev.animagine.core.testing.Close;
 import dev.animagine.core.testing.Fixtures;
 import dev.animagine.core.testing.TestModels;
+import dev.animagine.core.text.A1111Settings;
+import dev.animagine.core.text.ClipTextModel;
+import dev.animagine.core.text.PromptMode;
+import dev.animagine.core.text.PromptTokenizer;
+import dev.animagine.core.text.SdxlTextEncoder;
+import dev.animagine.core.text.TokenizerLocator;
 import dev.animagine.core.unet.UNet2DConditionModel;
 import dev.animagine.core.vae.AutoencoderKL;
 import org.junit.jupiter.api.DynamicTest;
@@ -25,9 +31,9 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * Every pipeline case of {@code a1111_sampling/index.json} (the "A_*" txt2img runs of A1111's own
- * sampler stack) composed from our parts: the fixture's text conditioning (equal to diffusers'
- * encode_prompt), the miniature UNet behind {@link CfgDenoiser}, our sigmas, image RNG, Brownian
- * tree and samplers, then the VAE. Checked: initial noise and every later RNG draw (1e-6 NV / 2e-6 CPU),
+ * sampler stack) composed from our parts, twice: (1) step by step from the fixture's text conditioning,
+ * the miniature UNet behind {@link CfgDenoiser}, our sigmas, image RNG, Brownian tree and samplers, then
+ * the VAE; (2) prompt to image through our text encoders and {@link A1111Sampling#run}. In (1) Checked: initial noise and every later RNG draw (1e-6 NV / 2e-6 CPU),
  * sigmas (1e-6 relative), the Brownian queries (1e-5), the UNet batch sizes, every callback's x and
  * denoised and the final latents (1e-3 relative to max(1, max|ref|)), the image (1e-3) and the PNG
  * bytes (1/255).
@@ -36,6 +42,7 @@ class A1111SamplingCasesTest {
     static final String FILE = SamplerSigmasTest.FILE;
     private static final Map<String, UNet2DConditionModel> UNETS = new ConcurrentHashMap<>();
     private static final Map<String, AutoencoderKL> VAES = new ConcurrentHashMap<>();
+    private static final Map<String, SdxlTextEncoder> ENCODERS = new ConcurrentHashMap<>();
 
     static float[] t(String key) {
         return Fixtures.tensor(FILE, key).toFloats();
@@ -49,7 +56,10 @@ class A1111SamplingCasesTest {
         return tests;
     }
 
-    /** The one-call entry point gives the same final latents and A1111's infotext entries. */
+    /**
+     * Prompt to image: our text encoders (A1111 prompt reading) and the one-call entry point give A1111's
+     * conditioning (1e-4), final latents, callbacks count, UNet calls, infotext entries and image.
+     */
     @TestFactory
     List<DynamicTest> everyPipelineCaseThroughTheEntryPoint() {
         List<DynamicTest> tests = new ArrayList<>();
@@ -71,7 +81,7 @@ class A1111SamplingCasesTest {
                 ScheduleOptions.DEFAULTS, choice.sampler().timestepBased() ? in.get("eta").asDouble() : 0);
         int w = in.get("width").asInt(), h = in.get("height").asInt();
         int[] steps = {0};
-        A1111Sampling.Result res = A1111Sampling.run(unet(c), DiscreteSchedule.sdxlAlphasCumprod(), 4, h / 8, w / 8, r,
+        A1111Sampling.Result res = A1111Sampling.run(encodedUnet(c), DiscreteSchedule.sdxlAlphasCumprod(), 4, h / 8, w / 8, r,
                 (i, total, sigma, sigmaHat, x, denoised) -> {
                     steps[0]++;
                     return true;
@@ -84,18 +94,43 @@ class A1111SamplingCasesTest {
         c.get("a1111").get("infotext_params").properties().forEach(p -> info.put(p.getKey(),
                 p.getValue().isBoolean() ? p.getValue().asBoolean() : p.getValue().isNumber() ? p.getValue().asDouble() : p.getValue().asText()));
         assertThat(res.infotext()).as(id + " infotext").isEqualTo(info);
+        Close.assertClose(id + " image", decode(c, res.latents(), w, h), t(e.get("image_nchw_0_1").asText()), 1e-3, 0);
     }
 
     /** The UNet for [prompt, negative] rows as A1111 batches them, from the case's stored conditioning. */
     static ConditionedModel unet(JsonNode c) {
+        JsonNode cc = c.get("conditioning");
+        int tokens = (int) Fixtures.tensor(FILE, cc.get("cond").get("crossattn").asText()).shape()[0];
+        return unet(c, t(cc.get("cond").get("crossattn").asText()), t(cc.get("uncond").get("crossattn").asText()),
+                t(cc.get("cond").get("text_embeds").asText()), t(cc.get("uncond").get("text_embeds").asText()), tokens);
+    }
+
+    /** The same from our own text encoders: the prompts read as A1111 reads them (emphasis syntax, 75-token chunks). */
+    static ConditionedModel encodedUnet(JsonNode c) {
+        String path = c.get("model").get("path").asText();
+        Checkpoint ckpt = TestModels.open(path);
+        java.nio.file.Path folder = ckpt.layout().equals("diffusers") ? ckpt.path() : TestModels.diffusersFolderOf(ckpt.path());
+        PromptTokenizer tok = new PromptTokenizer(TokenizerLocator.find(folder, null), PromptMode.A1111, A1111Settings.DEFAULTS);
+        SdxlTextEncoder enc = ENCODERS.computeIfAbsent(path, p -> new SdxlTextEncoder(new ClipTextModel(ckpt.architecture().textEncoder(),
+                ckpt.textEncoder()), new ClipTextModel(ckpt.architecture().textEncoder2(), ckpt.textEncoder2())));
+        JsonNode in = c.get("inputs"), cc = c.get("conditioning");
+        List<SdxlTextEncoder.Embedding> e = enc.encodeAll(List.of(tok.tokenize(in.get("prompt").asText()),
+                tok.tokenize(in.get("negative_prompt").asText())), 1);
+        String id = c.get("id").asText();
+        Close.assertClose(id + " prompt", e.get(0).hiddenStates(), t(cc.get("cond").get("crossattn").asText()), 1e-4, 1e-4);
+        Close.assertClose(id + " negative", e.get(1).hiddenStates(), t(cc.get("uncond").get("crossattn").asText()), 1e-4, 1e-4);
+        Close.assertClose(id + " pooled", e.get(0).pooled(), t(cc.get("cond").get("text_embeds").asText()), 1e-4, 1e-4);
+        Close.assertClose(id + " negative pooled", e.get(1).pooled(), t(cc.get("uncond").get("text_embeds").asText()), 1e-4, 1e-4);
+        assertThat(e.get(1).tokens()).isEqualTo(e.get(0).tokens());
+        return unet(c, e.get(0).hiddenStates(), e.get(1).hiddenStates(), e.get(0).pooled(), e.get(1).pooled(), e.get(0).tokens());
+    }
+
+    static ConditionedModel unet(JsonNode c, float[] cond, float[] uncond, float[] pooled, float[] uPooled, int tokens) {
         String path = c.get("model").get("path").asText();
         Checkpoint ckpt = TestModels.open(path);
         UNet2DConditionModel unet = UNETS.computeIfAbsent(path, p -> new UNet2DConditionModel(ckpt.architecture().unet(), ckpt.unet()));
-        JsonNode in = c.get("inputs"), cc = c.get("conditioning");
+        JsonNode in = c.get("inputs");
         int w = in.get("width").asInt(), h = in.get("height").asInt();
-        float[] cond = t(cc.get("cond").get("crossattn").asText()), uncond = t(cc.get("uncond").get("crossattn").asText());
-        float[] pooled = t(cc.get("cond").get("text_embeds").asText()), uPooled = t(cc.get("uncond").get("text_embeds").asText());
-        int tokens = (int) Fixtures.tensor(FILE, cc.get("cond").get("crossattn").asText()).shape()[0];
         float[] ids = {h, w, 0, 0, h, w};
         UNet2DConditionModel.Conditioning one = new UNet2DConditionModel.Conditioning(cond, tokens, pooled, ids);
         UNet2DConditionModel.Conditioning two = new UNet2DConditionModel.Conditioning(concat(cond, uncond), tokens,
