@@ -33,10 +33,11 @@ import static org.assertj.core.api.Assertions.within;
  * Every pipeline case of {@code a1111_sampling/index.json} (the "A_*" txt2img runs of A1111's own
  * sampler stack) composed from our parts, twice: (1) step by step from the fixture's text conditioning,
  * the miniature UNet behind {@link CfgDenoiser}, our sigmas, image RNG, Brownian tree and samplers, then
- * the VAE; (2) prompt to image through our text encoders and {@link A1111Sampling#run}. In (1) Checked: initial noise and every later RNG draw (1e-6 NV / 2e-6 CPU),
- * sigmas (1e-6 relative), the Brownian queries (1e-5), the UNet batch sizes, every callback's x and
- * denoised and the final latents (1e-3 relative to max(1, max|ref|)), the image (1e-3) and the PNG
- * bytes (1/255).
+ * the VAE; (2) prompt to image through our text encoders and {@link A1111Sampling#run}. (1) checks
+ * the initial noise and every later RNG draw (1e-6 NV / 2e-6 CPU), sigmas (1e-6 relative), the Brownian
+ * queries (1e-5), the UNet batch sizes, every callback's x and denoised and the final latents (1e-3
+ * relative to max(1, max|ref|)), the image (1e-3) and the PNG bytes (1/255); (2) the conditioning (1e-4),
+ * latents, callback and UNet call counts, infotext entries and image.
  */
 class A1111SamplingCasesTest {
     static final String FILE = SamplerSigmasTest.FILE;
