@@ -1,7 +1,6 @@
 package dev.animagine.core.sampling.a1111;
 
 import dev.animagine.core.sampling.KDenoiser;
-import dev.animagine.core.sampling.KDiffusionSampling;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +23,7 @@ final class RestartSampler {
                 restartSteps = steps / 4;
                 restartTimes = 2;
             }
-            sigmas = KDiffusionSampling.getSigmasKarras(steps - restartSteps * restartTimes, sigmas[sigmas.length - 2], sigmas[0], 7);
+            sigmas = SigmaSchedule.karras(steps - restartSteps * restartTimes, sigmas[sigmas.length - 2], sigmas[0], 7);
         }
         // (from, to) pairs; restarts inserted after the step landing on the σ nearest 0.1
         List<float[]> pairs = new ArrayList<>();
@@ -34,7 +33,7 @@ final class RestartSampler {
             if (i + 1 == minIdx) {
                 int maxIdx = nearest(sigmas, 2);
                 if (maxIdx < minIdx) {
-                    float[] r = KDiffusionSampling.getSigmasKarras(restartSteps + 1, sigmas[minIdx], sigmas[maxIdx], 7);
+                    float[] r = SigmaSchedule.karras(restartSteps + 1, sigmas[minIdx], sigmas[maxIdx], 7);
                     for (int t = 0; t < restartTimes; t++)
                         for (int k = 0; k < r.length - 2; k++) pairs.add(new float[] {r[k], r[k + 1]});
                 }

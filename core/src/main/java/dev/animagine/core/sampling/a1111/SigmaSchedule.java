@@ -1,7 +1,6 @@
 package dev.animagine.core.sampling.a1111;
 
 import dev.animagine.core.InvalidArgumentException;
-import dev.animagine.core.sampling.KDiffusionSampling;
 import dev.animagine.core.sampling.TorchFloat32;
 
 import java.util.Arrays;
@@ -86,7 +85,7 @@ public enum SigmaSchedule {
         if (n < 1) throw new InvalidArgumentException("a schedule needs at least 1 step, not " + n);
         return switch (this) {
             case AUTOMATIC, UNIFORM -> model.getSigmas(n);
-            case KARRAS -> KDiffusionSampling.getSigmasKarras(n, sigmaMin, sigmaMax, rho);
+            case KARRAS -> karras(n, sigmaMin, sigmaMax, rho);
             case EXPONENTIAL -> exponential(n, sigmaMin, sigmaMax);
             case POLYEXPONENTIAL -> polyexponential(n, sigmaMin, sigmaMax, rho);
             case SGM_UNIFORM -> timeLinear(n, sigmaMin, sigmaMax, model, true);
@@ -97,6 +96,20 @@ public enum SigmaSchedule {
             case DDIM -> ddim(n, model);
             case BETA -> beta(n, sigmaMin, sigmaMax, options.betaDistAlpha(), options.betaDistBeta());
         };
+    }
+
+    /**
+     * Karras et al. (2022): (σ_max^(1/ρ) + ramp·(σ_min^(1/ρ) − σ_max^(1/ρ)))^ρ over a float32 linspace(0, 1, n)
+     * ramp, the two roots in double and the rest float32 torch ops, then 0.
+     */
+    public static float[] karras(int n, double sigmaMin, double sigmaMax, double rho) {
+        float[] ramp = TorchFloat32.linspace(0, 1, n);
+        double minInvRho = Math.pow(sigmaMin, 1 / rho), maxInvRho = Math.pow(sigmaMax, 1 / rho);
+        float diff = (float) (minInvRho - maxInvRho), max = (float) maxInvRho;
+        float[] base = new float[n];
+        for (int i = 0; i < n; i++) base[i] = ramp[i] * diff + max;
+        float[] p = SleefPow.pow(base, rho);
+        return java.util.Arrays.copyOf(p, n + 1);
     }
 
     /** exp(linspace(ln σ_max, ln σ_min, n)) in float32, then 0. */
