@@ -136,53 +136,41 @@ public final class ImageRng {
 
     /**
      * A1111's {@code rng.slerp} on a (C, H, W) tensor: norms and dot products run over H (dim 1), one
-     * angle per (c, w). Nearly parallel noises (mean cosine > 0.9995) mix linearly as low·val + high·(1 − val).
+     * angle per (c, w). Nearly parallel noises (mean cosine > 0.9995) mix linearly as low·val + high·(1 − val)
+     * in float32, as A1111 does; otherwise the angle and its sines are computed in double (closer to
+     * torch's float32 result than float32 with differently rounded sin/acos would be).
      */
     static float[] slerp(float val, float[] low, float[] high, int channels, int h, int w) {
-        float[] lowNorm = normalizeOverH(low, channels, h, w), highNorm = normalizeOverH(high, channels, h, w);
-        float[] dot = new float[channels * w];
-        double dotSum = 0;
+        double[] cos = new double[channels * w];
+        double meanCos = 0;
         for (int c = 0; c < channels; c++)
             for (int x = 0; x < w; x++) {
-                double s = 0;
+                double sl = 0, sh = 0, d = 0;
                 for (int y = 0; y < h; y++) {
                     int k = (c * h + y) * w + x;
-                    s += lowNorm[k] * highNorm[k];
+                    sl += (double) low[k] * low[k];
+                    sh += (double) high[k] * high[k];
+                    d += (double) low[k] * high[k];
                 }
-                dot[c * w + x] = (float) s;
-                dotSum += dot[c * w + x];
+                cos[c * w + x] = d / Math.sqrt(sl) / Math.sqrt(sh);
+                meanCos += (float) cos[c * w + x];
             }
         float[] out = new float[low.length];
-        if ((float) (dotSum / dot.length) > 0.9995f) {
+        if ((float) (meanCos / cos.length) > 0.9995f) {
             float oneMinus = 1f - val;
             for (int k = 0; k < out.length; k++) out[k] = low[k] * val + high[k] * oneMinus;
             return out;
         }
         for (int c = 0; c < channels; c++)
             for (int x = 0; x < w; x++) {
-                float omega = (float) Math.acos(dot[c * w + x]);
-                float so = (float) Math.sin(omega);
-                float a = (float) Math.sin((1f - val) * omega) / so;
-                float b = (float) Math.sin(val * omega) / so;
+                double omega = Math.acos(cos[c * w + x]);
+                double so = Math.sin(omega);
+                double a = Math.sin((1 - (double) val) * omega) / so;
+                double b = Math.sin(val * omega) / so;
                 for (int y = 0; y < h; y++) {
                     int k = (c * h + y) * w + x;
-                    out[k] = a * low[k] + b * high[k];
+                    out[k] = (float) (a * low[k] + b * high[k]);
                 }
-            }
-        return out;
-    }
-
-    private static float[] normalizeOverH(float[] v, int channels, int h, int w) {
-        float[] out = new float[v.length];
-        for (int c = 0; c < channels; c++)
-            for (int x = 0; x < w; x++) {
-                double s = 0;
-                for (int y = 0; y < h; y++) {
-                    float e = v[(c * h + y) * w + x];
-                    s += (double) e * e;
-                }
-                float norm = (float) Math.sqrt(s);
-                for (int y = 0; y < h; y++) out[(c * h + y) * w + x] = v[(c * h + y) * w + x] / norm;
             }
         return out;
     }
