@@ -82,7 +82,7 @@ class A1111SamplingCasesTest {
                 ScheduleOptions.DEFAULTS, choice.sampler().timestepBased() ? in.get("eta").asDouble() : 0);
         int w = in.get("width").asInt(), h = in.get("height").asInt();
         int[] steps = {0};
-        A1111Sampling.Result res = A1111Sampling.run(encodedUnet(c), DiscreteSchedule.sdxlAlphasCumprod(), 4, h / 8, w / 8, r,
+        A1111Sampling.Result res = A1111Sampling.run(encodedUnet(c), DiscreteSchedule.sdxlAlphasCumprod(), channels(c), h / 8, w / 8, r,
                 (i, total, sigma, sigmaHat, x, denoised) -> {
                     steps[0]++;
                     return true;
@@ -153,6 +153,11 @@ class A1111SamplingCasesTest {
         return out;
     }
 
+    /** Latent channels, from the stored initial noise's shape (1, C, H/8, W/8). */
+    static int channels(JsonNode c) {
+        return c.get("expected").get("initial_noise").get("shape").get(1).asInt();
+    }
+
     static long[] seedList(JsonNode in) {
         return new long[] {PhiloxAndImageRngTest.seed(in.get("seed"))};
     }
@@ -168,7 +173,7 @@ class A1111SamplingCasesTest {
         long[] seeds = seedList(in);
         long[] subseeds = in.get("subseed").isNull() ? null : new long[] {in.get("subseed").asLong()};
         JsonNode resize = in.get("seed_resize_from_h_w");
-        ImageRng rng = new ImageRng(rngSource, 4, h / 8, w / 8, seeds, subseeds, in.get("subseed_strength").asDouble(),
+        ImageRng rng = new ImageRng(rngSource, channels(c), h / 8, w / 8, seeds, subseeds, in.get("subseed_strength").asDouble(),
                 resize.isNull() ? 0 : resize.get(0).asInt(), resize.isNull() ? 0 : resize.get(1).asInt(), in.get("eta_noise_seed_delta").asLong());
         float[] noise = rng.next();
         Close.assertClose(id + " initial noise", noise, t(e.get("initial_noise").get("key").asText()), noiseTol, 0);
@@ -274,7 +279,7 @@ class A1111SamplingCasesTest {
         float inv = (float) (1 / vae.config().scalingFactor());
         float[] z = new float[latents.length];
         for (int i = 0; i < z.length; i++) z[i] = latents[i] * inv;
-        float[] d = vae.decode(new Tensor(z, 1, 4, h / 8, w / 8)).data();
+        float[] d = vae.decode(new Tensor(z, 1, channels(c), h / 8, w / 8)).data();
         float[] out = new float[d.length];
         for (int i = 0; i < d.length; i++) out[i] = Math.clamp((d[i] + 1f) / 2f, 0f, 1f);
         return out;
