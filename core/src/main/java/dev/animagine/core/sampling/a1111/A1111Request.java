@@ -9,15 +9,15 @@ import dev.animagine.core.InvalidArgumentException;
  * @param seeds           one per image of the batch ({@link ImageRng#batchSeeds})
  * @param subseeds        variation seeds, or null ({@link ImageRng#batchSubseeds})
  * @param subseedStrength variation strength, 0 = off
- * @param resizeFromW     "Resize seed from width" in pixels, 0 = off (both needed)
- * @param resizeFromH     "Resize seed from height" in pixels, 0 = off
+ * @param resizeFromH     "Resize seed from height" in pixels, 0 = off (both needed)
+ * @param resizeFromW     "Resize seed from width" in pixels, 0 = off
  * @param ensd            eta noise seed delta ({@code opts.eta_noise_seed_delta}), 0 = off
  * @param sMinUncond      "Negative Guidance minimum sigma" (NGMS), 0 = off
  * @param sMinUncondAll   {@code opts.s_min_uncond_all}: skip on every step, not every other
  * @param ddimEta         DDIM's eta ({@code opts.eta_ddim}, 0)
  */
 public record A1111Request(A1111Sampler sampler, SigmaSchedule schedule, RngSource rng, long[] seeds, long[] subseeds,
-                           double subseedStrength, int resizeFromW, int resizeFromH, long ensd, int steps, double cfgScale,
+                           double subseedStrength, int resizeFromH, int resizeFromW, long ensd, int steps, double cfgScale,
                            double sMinUncond, boolean sMinUncondAll, SamplerOptions samplerOptions,
                            ScheduleOptions scheduleOptions, double ddimEta) {
 

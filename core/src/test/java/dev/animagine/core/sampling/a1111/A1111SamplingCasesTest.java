@@ -76,7 +76,7 @@ class A1111SamplingCasesTest {
         JsonNode resize = in.get("seed_resize_from_h_w");
         A1111Request r = new A1111Request(choice.sampler(), choice.schedule(), RngSource.byId(in.get("rng").asText()), seedList(in),
                 in.get("subseed").isNull() ? null : new long[] {in.get("subseed").asLong()}, in.get("subseed_strength").asDouble(),
-                resize.isNull() ? 0 : resize.get(1).asInt(), resize.isNull() ? 0 : resize.get(0).asInt(), in.get("eta_noise_seed_delta").asLong(),
+                resize.isNull() ? 0 : resize.get(0).asInt(), resize.isNull() ? 0 : resize.get(1).asInt(), in.get("eta_noise_seed_delta").asLong(),
                 in.get("steps").asInt(), in.get("cfg_scale").asDouble(), in.get("s_min_uncond").asDouble(), in.get("s_min_uncond_all").asBoolean(),
                 new SamplerOptions(choice.sampler().timestepBased() ? 1 : in.get("eta").asDouble(), in.get("s_noise").asDouble(), 0, 0, 0),
                 ScheduleOptions.DEFAULTS, choice.sampler().timestepBased() ? in.get("eta").asDouble() : 0);
