@@ -12,6 +12,8 @@
  *   <li>{@link dev.animagine.core.sampling.KDiffusionSampling} and
  *       {@link dev.animagine.core.sampling.DiscreteEpsDDPMDenoiser}: k-diffusion's samplers (A1111/ComfyUI).</li>
  *   <li>{@link dev.animagine.core.sampling.Seeds}: seeds as users type them.</li>
+ *   <li>{@code sampling.a1111}: AUTOMATIC1111's whole sampler stack (NV/CPU noise, schedule types, the
+ *       k-diffusion samplers, DDIM/UniPC, CFG denoiser, Brownian tree) for A1111-compatible generation.</li>
  * </ul>
  */
 package dev.animagine.core.sampling;
