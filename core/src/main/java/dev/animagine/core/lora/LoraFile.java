@@ -49,9 +49,11 @@ public final class LoraFile implements AutoCloseable {
     private final List<AdapterModule> modules;
     private final List<String> unknownModules;
     private final List<String> unknownKeys;
+    private final String foreignBase;
 
     private LoraFile(Path path, SafetensorsFile file, String format, String unetNaming, List<AdapterModule> modules,
-                     List<String> unknownModules, List<String> unknownKeys) {
+                     List<String> unknownModules, List<String> unknownKeys, String foreignBase) {
+        this.foreignBase = foreignBase;
         this.path = path;
         this.file = file;
         this.format = format;
@@ -68,18 +70,31 @@ public final class LoraFile implements AutoCloseable {
      * @throws AnimagineException       for an unreadable file or a module whose shapes do not fit the model
      */
     public static LoraFile open(Path path, ModuleIndex index) {
+        return open(path, index, true);
+    }
+
+    /**
+     * Opens a file to describe it ({@code info}): a file for another base model is not rejected
+     * ({@link #foreignBase()} says what it is for, nothing is mapped), and modules that do not fit
+     * the model are listed as unknown instead of failing.
+     */
+    public static LoraFile inspect(Path path, ModuleIndex index) {
+        return open(path, index, false);
+    }
+
+    private static LoraFile open(Path path, ModuleIndex index, boolean strict) {
         if (!Files.isRegularFile(path)) throw new InvalidArgumentException(path + ": LoRA file not found");
         FileKind.requireSafetensors(path);
         SafetensorsFile f = SafetensorsFile.open(path);
         try {
-            return map(path, f, index);
+            return map(path, f, index, strict);
         } catch (RuntimeException | Error e) {
             f.close();
             throw e;
         }
     }
 
-    private static LoraFile map(Path path, SafetensorsFile f, ModuleIndex index) {
+    private static LoraFile map(Path path, SafetensorsFile f, ModuleIndex index, boolean strict) {
         String origin = path.toString();
         Map<String, Map<String, StoredTensor>> groups = new TreeMap<>();
         List<String> unknownKeys = new ArrayList<>();
@@ -96,10 +111,11 @@ public final class LoraFile implements AutoCloseable {
             else peft++;
             groups.computeIfAbsent(split[0], k -> new LinkedHashMap<>()).put(split[1], e.getValue());
         }
-        String foreign = ForeignBase.describe(f.tensors(), f.metadata());
-        if (foreign != null)
-            throw new InvalidArgumentException(origin + ": a LoRA for " + foreign + ", not for SDXL; not applied");
         String format = kohya >= peft && kohya >= procs ? "kohya" : peft >= procs ? "peft" : "diffusers_attn_procs";
+        String foreign = ForeignBase.describe(f.tensors(), f.metadata());
+        if (foreign != null && strict)
+            throw new InvalidArgumentException(origin + ": a LoRA for " + foreign + ", not for SDXL; not applied");
+        if (foreign != null) return new LoraFile(path, f, format, null, List.of(), List.copyOf(groups.keySet()), List.of(), foreign);
         PeftConfig peftConfig = PeftConfig.of(f.metadata().get("lora_adapter_metadata"), origin);
 
         List<AdapterModule> modules = new ArrayList<>();
@@ -120,15 +136,21 @@ public final class LoraFile implements AutoCloseable {
             }
             Component c = target.component();
             Float alpha = peftConfig.alpha(c, target.module());
-            modules.add(new AdapterModule(prefix, target, g.getValue(), alpha, peftConfig.rsLora(c), origin));
+            try {
+                modules.add(new AdapterModule(prefix, target, g.getValue(), alpha, peftConfig.rsLora(c), origin));
+            } catch (AnimagineException e) {
+                if (strict) throw e;
+                unknownModules.add(prefix);
+                for (StoredTensor t : g.getValue().values()) unknownKeys.add(t.name());
+            }
         }
-        if (modules.isEmpty())
+        if (modules.isEmpty() && strict)
             throw new InvalidArgumentException(origin + ": no key matches a module of this SDXL model (" + unknownModules.size()
                     + " modules, e.g. " + String.join(", ", unknownModules.subList(0, Math.min(3, unknownModules.size())))
                     + "); not an SDXL LoRA?");
         String naming = sgm ? "sgm" : diffusersNames ? "diffusers" : null;
         Collections.sort(unknownKeys);
-        return new LoraFile(path, f, format, naming, modules, unknownModules, unknownKeys);
+        return new LoraFile(path, f, format, naming, modules, unknownModules, unknownKeys, null);
     }
 
     /** {@code [module prefix, normalized tensor name]}, or null for a key of no known scheme. */
@@ -198,6 +220,11 @@ public final class LoraFile implements AutoCloseable {
 
     public List<String> unknownKeys() {
         return unknownKeys;
+    }
+
+    /** The other base model the file is for (e.g. "SD 1.x (ss_base_model_version 'sd_v1')"), when {@link #inspect}ed. */
+    public Optional<String> foreignBase() {
+        return Optional.ofNullable(foreignBase);
     }
 
     /** One line about skipped keys (count and the first few), or empty when every key was used. */
