@@ -115,7 +115,11 @@ public final class LoraFile implements AutoCloseable {
         String foreign = ForeignBase.describe(f.tensors(), f.metadata());
         if (foreign != null && strict)
             throw new InvalidArgumentException(origin + ": a LoRA for " + foreign + ", not for SDXL; not applied");
-        if (foreign != null) return new LoraFile(path, f, format, null, List.of(), List.copyOf(groups.keySet()), List.of(), foreign);
+        if (foreign != null) {
+            List<String> keys = new ArrayList<>(f.tensors().keySet());
+            Collections.sort(keys);
+            return new LoraFile(path, f, format, null, List.of(), List.copyOf(groups.keySet()), keys, foreign);
+        }
         PeftConfig peftConfig = PeftConfig.of(f.metadata().get("lora_adapter_metadata"), origin);
 
         List<AdapterModule> modules = new ArrayList<>();
@@ -130,14 +134,14 @@ public final class LoraFile implements AutoCloseable {
                 continue;
             }
             Target target = hit.get().target();
-            if (prefix.startsWith("lora_unet_")) {
-                if (hit.get().sgm()) sgm = true;
-                else diffusersNames = true;
-            }
             Component c = target.component();
             Float alpha = peftConfig.alpha(c, target.module());
             try {
                 modules.add(new AdapterModule(prefix, target, g.getValue(), alpha, peftConfig.rsLora(c), origin));
+                if (prefix.startsWith("lora_unet_")) {
+                    if (hit.get().sgm()) sgm = true;
+                    else diffusersNames = true;
+                }
             } catch (AnimagineException e) {
                 if (strict) throw e;
                 unknownModules.add(prefix);
@@ -151,6 +155,20 @@ public final class LoraFile implements AutoCloseable {
         String naming = sgm ? "sgm" : diffusersNames ? "diffusers" : null;
         Collections.sort(unknownKeys);
         return new LoraFile(path, f, format, naming, modules, unknownModules, unknownKeys, null);
+    }
+
+    /**
+     * Whether a safetensors file holds an adapter rather than a model: most of its keys follow one of
+     * the adapter schemes. Reads the header only; false for anything unreadable.
+     */
+    public static boolean isAdapter(Path path) {
+        try (SafetensorsFile f = SafetensorsFile.open(path)) {
+            int adapter = 0;
+            for (String k : f.tensors().keySet()) if (split(k) != null) adapter++;
+            return adapter > 0 && adapter * 2 >= f.tensors().size();
+        } catch (AnimagineException e) {
+            return false;
+        }
     }
 
     /** {@code [module prefix, normalized tensor name]}, or null for a key of no known scheme. */
@@ -232,7 +250,7 @@ public final class LoraFile implements AutoCloseable {
         if (unknownModules.isEmpty()) return Optional.empty();
         List<String> first = unknownModules.subList(0, Math.min(3, unknownModules.size()));
         return Optional.of(path.getFileName() + ": " + unknownModules.size() + " module" + (unknownModules.size() == 1 ? "" : "s")
-                + " (" + unknownKeys.size() + " keys) match nothing in this model and were skipped: " + String.join(", ", first)
+                + " (" + unknownKeys.size() + " keys) match no module of this model and were skipped: " + String.join(", ", first)
                 + (unknownModules.size() > first.size() ? ", ..." : ""));
     }
 
