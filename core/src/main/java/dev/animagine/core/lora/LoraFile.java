@@ -124,10 +124,12 @@ public final class LoraFile implements AutoCloseable {
 
         List<AdapterModule> modules = new ArrayList<>();
         List<String> unknownModules = new ArrayList<>();
+        java.util.Set<String> unsupported = new java.util.TreeSet<>();
         boolean sgm = false, diffusersNames = false;
         for (Map.Entry<String, Map<String, StoredTensor>> g : groups.entrySet()) {
             String prefix = g.getKey();
             Optional<ModuleIndex.Hit> hit = index.find(prefix);
+            if (hit.isPresent() && !AdapterModule.recognizes(g.getValue().keySet())) unsupported.addAll(g.getValue().keySet());
             if (hit.isEmpty() || !AdapterModule.recognizes(g.getValue().keySet())) {
                 unknownModules.add(prefix);
                 for (StoredTensor t : g.getValue().values()) unknownKeys.add(t.name());
@@ -148,6 +150,9 @@ public final class LoraFile implements AutoCloseable {
                 for (StoredTensor t : g.getValue().values()) unknownKeys.add(t.name());
             }
         }
+        if (modules.isEmpty() && strict && !unsupported.isEmpty())
+            throw new InvalidArgumentException(origin + ": adapter type not supported (tensors " + String.join(", ", unsupported)
+                    + "); supported: LoRA, LoCon, LoHa, LoKr, full, (IA)^3, DoRA");
         if (modules.isEmpty() && strict)
             throw new InvalidArgumentException(origin + ": no key matches a module of this SDXL model (" + unknownModules.size()
                     + " modules, e.g. " + String.join(", ", unknownModules.subList(0, Math.min(3, unknownModules.size())))

@@ -1,5 +1,6 @@
 package dev.animagine.core.lora;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.io.Component;
 import dev.animagine.core.io.SafetensorsWriter;
@@ -288,5 +289,54 @@ class AdapterFormulaTest {
                     .contains("1 module (2 keys)").contains("lora_unet_no_such_module").doesNotContain("\n");
             assertThat(st.entries().getFirst().file().modules()).hasSize(1);
         }
+    }
+
+    @Test
+    void unsupportedTypesAndForeignFilesFailInOneLine() {
+        long[] s = shape(LIN);
+        Path oft = write(x -> put(x, KOHYA_LIN + ".oft_blocks", rand(8), 2, 2, 2));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LoraStack.open(ckpt().architecture(), List.of(new LoraStack.Request(oft, 1f, 1f))))
+                .isInstanceOf(dev.animagine.core.InvalidArgumentException.class).hasMessageContaining("not supported").hasMessageContaining("oft_blocks");
+        Path flux = write(x -> put(x, "lora_unet_double_blocks_0_img_attn_qkv.lora_down.weight", rand(8), 2, 4));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LoraStack.open(ckpt().architecture(), List.of(new LoraStack.Request(flux, 1f, 1f))))
+                .isInstanceOf(dev.animagine.core.InvalidArgumentException.class).hasMessageContaining("Flux").hasMessageContaining(flux.toString());
+        Path wrongShape = write(x -> put(put(x, KOHYA_LIN + ".lora_up.weight", rand((int) s[0] * 2), s[0], 2), KOHYA_LIN + ".lora_down.weight", rand(2 * 7), 2, 7));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LoraStack.open(ckpt().architecture(), List.of(new LoraStack.Request(wrongShape, 1f, 1f))))
+                .isInstanceOf(dev.animagine.core.AnimagineException.class).hasMessageContaining(KOHYA_LIN + ".lora_down.weight").hasMessageContaining("does not fit");
+    }
+
+    /** Switching adapters leaves nothing behind: the base weights give the base output after an adapted model ran. */
+    @Test
+    void baseModelIsUnchangedAfterAnAdaptedRun() {
+        JsonNode index = LoraFixtureTest.index();
+        JsonNode base = null;
+        for (JsonNode c : index.get("unet_cases")) if (c.get("loras").isEmpty()) base = c;
+        assertThat(base).isNotNull();
+        Checkpoint ck = ckpt();
+        java.util.Map<String, dev.animagine.core.tensor.StoredTensor> before = new java.util.HashMap<>(ck.unet().asMap());
+        long[] s = shape(LIN);
+        int out = (int) s[0], in = (int) s[1], r = 2;
+        Path merged = write(x -> put(put(x, KOHYA_LIN + ".hada_w1_a", rand(out * r), out, r), KOHYA_LIN + ".hada_w1_b", rand(r * in), r, in)
+                .add(KOHYA_LIN + ".hada_w2_a", DType.F32, new long[] {out, r}, rand(out * r)).add(KOHYA_LIN + ".hada_w2_b", DType.F32, new long[] {r, in}, rand(r * in)));
+        try (LoraStack st = LoraStack.open(ck.architecture(), List.of(new LoraStack.Request(merged, 1f, 1f),
+                new LoraStack.Request(dev.animagine.core.testing.Fixtures.path("lora/kohya_lora_sgm.safetensors"), 1f, 1f)))) {
+            Weights adapted = st.apply(ck.unet(), Component.UNET);
+            assertThat(adapted.get(LIN + ".weight")).isNotSameAs(ck.unet().get(LIN + ".weight"));
+            runUnet(new dev.animagine.core.unet.UNet2DConditionModel(ck.architecture().unet(), adapted), index);
+        }
+        assertThat(ck.unet().asMap()).isEqualTo(before);
+        assertThat(ck.unet().lowRankPaths()).isEmpty();
+        float[] y = runUnet(new dev.animagine.core.unet.UNet2DConditionModel(ck.architecture().unet(), ck.unet()), index);
+        Close.assertClose("base after adapted", y, LoraFixtureTest.tensor(base.get("expected").get("output").asText()), 1e-4, 0);
+    }
+
+    private static float[] runUnet(dev.animagine.core.unet.UNet2DConditionModel unet, JsonNode index) {
+        JsonNode in = index.get("unet_inputs"), params = index.get("unet_input_params");
+        float[] sample = LoraFixtureTest.tensor(in.get("sample").asText()), ehs = LoraFixtureTest.tensor(in.get("encoder_hidden_states").asText());
+        int h = params.get("h").asInt(), w = params.get("w").asInt(), ctx = unet.config().crossAttentionDim();
+        var cond = new dev.animagine.core.unet.UNet2DConditionModel.Conditioning(ehs, ehs.length / ctx,
+                LoraFixtureTest.tensor(in.get("text_embeds").asText()), LoraFixtureTest.tensor(in.get("time_ids").asText()));
+        float t = LoraFixtureTest.tensor(in.get("timestep").asText())[0];
+        return unet.forward(new Tensor(sample, 1, sample.length / (h * w), h, w), new float[] {t}, cond).data();
     }
 }
