@@ -50,6 +50,7 @@ public final class LoraFile implements AutoCloseable {
     private final List<String> unknownModules;
     private final List<String> unknownKeys;
     private final String foreignBase;
+    private volatile LoraHashes hashes;
 
     private LoraFile(Path path, SafetensorsFile file, String format, String unetNaming, List<AdapterModule> modules,
                      List<String> unknownModules, List<String> unknownKeys, String foreignBase) {
@@ -243,6 +244,13 @@ public final class LoraFile implements AutoCloseable {
 
     public List<String> unknownKeys() {
         return unknownKeys;
+    }
+
+    /** sha256 and A1111's addnet hash (read from the whole file once, then kept). */
+    public LoraHashes hashes() {
+        LoraHashes h = hashes;
+        if (h == null) hashes = h = LoraHashes.of(path, file.dataStart());
+        return h;
     }
 
     /** The other base model the file is for (e.g. "SD 1.x (ss_base_model_version 'sd_v1')"), when {@link #inspect}ed. */

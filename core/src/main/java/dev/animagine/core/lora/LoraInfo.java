@@ -58,7 +58,7 @@ public record LoraInfo(String file, String format, String unetNaming, Map<String
         return new LoraInfo(f.path().toString(), f.format(), f.unetNaming().orElse(null), types,
                 f.foreignBase().isPresent() ? null : counts, r, a, meta.get("ss_base_model_version"), meta.get("modelspec.architecture"),
                 f.foreignBase().orElse(null), meta.get("ss_output_name"), network, tags(meta.get("ss_tag_frequency")), f.file().fileSize(),
-                LoraHashes.of(f.path(), f.file().dataStart()), f.unknownModules(), f.unknownKeys().size());
+                f.hashes(), f.unknownModules(), f.unknownKeys().size());
     }
 
     /** ss_tag_frequency ({@code {dataset dir: {tag: count}}}) summed over folders; malformed JSON gives none. */

@@ -1,6 +1,7 @@
 package dev.animagine.core.lora;
 
 import dev.animagine.core.io.Component;
+import dev.animagine.core.io.FloatCodec;
 import dev.animagine.core.io.SdxlArchitecture;
 import dev.animagine.core.tensor.DType;
 import dev.animagine.core.tensor.LowRank;
@@ -35,6 +36,14 @@ public final class LoraStack implements AutoCloseable {
             return c == Component.UNET ? unet : te;
         }
     }
+
+    /**
+     * The dtype of weights that have to be merged (LoHa, LoKr, full, (IA)^3, DoRA): {@link #FP32}
+     * is exact (what diffusers' fp32 fuse and the fixtures compute) and costs 4 bytes per patched
+     * parameter; {@link #STORED} rounds to the base weight's dtype (fp16/bf16), as A1111 and ComfyUI
+     * do on an fp16 model: half the memory, fp16 rounding of the merged weight.
+     */
+    public enum MergedPrecision { FP32, STORED }
 
     /** A request before opening: the file and its weights. */
     public record Request(Path path, float te, float unet) {}
@@ -82,6 +91,11 @@ public final class LoraStack implements AutoCloseable {
      * is untouched and every tensor not patched is shared.
      */
     public Weights apply(Weights base, Component c) {
+        return apply(base, c, MergedPrecision.FP32);
+    }
+
+    /** {@link #apply(Weights, Component)} with merged weights kept in {@code precision}. */
+    public Weights apply(Weights base, Component c, MergedPrecision precision) {
         Map<String, List<Applied>> byWeight = new LinkedHashMap<>();
         for (Entry e : entries) {
             float m = e.weight(c);
@@ -100,7 +114,7 @@ public final class LoraStack implements AutoCloseable {
                 for (Applied a : list) paths.add(a.module.lowRank(a.m));
                 lowRank.put(name, paths);
             } else {
-                merge(base, name, list, lowRank.remove(name), tensors);
+                merge(base, name, list, lowRank.remove(name), tensors, precision);
             }
         }
         return new Weights(base.component(), base.origin(), tensors, lowRank);
@@ -122,14 +136,15 @@ public final class LoraStack implements AutoCloseable {
             return out;
         }
         Map<String, StoredTensor> into = new LinkedHashMap<>();
-        merge(base, name, list, null, into);
+        merge(base, name, list, null, into, MergedPrecision.FP32);
         into.forEach((k, v) -> out.put(k, v.toFloats()));
         return out;
     }
 
     private record Applied(AdapterModule module, float m) {}
 
-    private static void merge(Weights base, String name, List<Applied> list, List<LowRank> earlier, Map<String, StoredTensor> into) {
+    private static void merge(Weights base, String name, List<Applied> list, List<LowRank> earlier, Map<String, StoredTensor> into,
+                              MergedPrecision precision) {
         StoredTensor w0 = base.get(name);
         Target target = list.getFirst().module.target();
         float[] w = w0.toFloats();
@@ -141,8 +156,10 @@ public final class LoraStack implements AutoCloseable {
             a.module.mergeInto(w, bias, a.m);
             what.append(what.isEmpty() ? "" : ", ").append(a.module.key());
         }
-        into.put(name, heap(name, w, w0.shape(), w0.origin() + " + " + what));
-        if (bias != null) into.put(target.biasName(), heap(target.biasName(), bias, b0.get().shape(), b0.get().origin() + " + " + what));
+        DType dtype = precision == MergedPrecision.STORED && (w0.dtype() == DType.F16 || w0.dtype() == DType.BF16) ? w0.dtype() : DType.F32;
+        into.put(name, heap(name, w, w0.shape(), w0.origin() + " + " + what, dtype));
+        if (bias != null)
+            into.put(target.biasName(), heap(target.biasName(), bias, b0.get().shape(), b0.get().origin() + " + " + what, DType.F32));
     }
 
     /** Adds the side paths a weight already had (an adapted view adapted again) before merging. */
@@ -154,8 +171,11 @@ public final class LoraStack implements AutoCloseable {
         }
     }
 
-    private static StoredTensor heap(String name, float[] values, long[] shape, String origin) {
-        return new StoredTensor(name, DType.F32, shape.clone(), MemorySegment.ofArray(values), origin);
+    private static StoredTensor heap(String name, float[] values, long[] shape, String origin, DType dtype) {
+        if (dtype == DType.F32) return new StoredTensor(name, DType.F32, shape.clone(), MemorySegment.ofArray(values), origin);
+        MemorySegment bytes = MemorySegment.ofArray(new byte[values.length * dtype.byteSize()]);
+        FloatCodec.encode(values, 0, values.length, dtype, bytes, 0);
+        return new StoredTensor(name, dtype, shape.clone(), bytes, origin);
     }
 
     @Override

@@ -339,4 +339,24 @@ class AdapterFormulaTest {
         float t = LoraFixtureTest.tensor(in.get("timestep").asText())[0];
         return unet.forward(new Tensor(sample, 1, sample.length / (h * w), h, w), new float[] {t}, cond).data();
     }
+
+    @Test
+    void mergedWeightsCanBeKeptInTheStoredDtype() {
+        long[] s = shape(LIN);
+        int out = (int) s[0], in = (int) s[1];
+        float[] diff = rand(out * in);
+        Path p = write(x -> put(x, KOHYA_LIN + ".diff", diff, s));
+        Checkpoint ck = ckpt();
+        try (LoraStack st = LoraStack.open(ck.architecture(), List.of(new LoraStack.Request(p, 1f, 1f)))) {
+            float[] exact = st.merged(ck.unet(), Component.UNET, LIN + ".weight").get(LIN + ".weight");
+            var fp32 = st.apply(ck.unet(), Component.UNET).get(LIN + ".weight");
+            var stored = st.apply(ck.unet(), Component.UNET, LoraStack.MergedPrecision.STORED).get(LIN + ".weight");
+            assertThat(fp32.dtype()).isEqualTo(DType.F32);
+            assertThat(stored.dtype()).isEqualTo(ck.unet().get(LIN + ".weight").dtype());
+            float[] rounded = new float[exact.length];
+            for (int i = 0; i < exact.length; i++) rounded[i] = stored.dtype() == DType.F16 ? Float.float16ToFloat(Float.floatToFloat16(exact[i])) : exact[i];
+            assertThat(fp32.toFloats()).containsExactly(exact);
+            assertThat(stored.toFloats()).containsExactly(rounded);
+        }
+    }
 }
