@@ -104,6 +104,6 @@ final class LoraInfoReport {
     private static String values(List<?> v) {
         List<String> s = new ArrayList<>();
         for (Object x : v) s.add(x == null ? "none" : x instanceof Float f && f == Math.rint(f) ? Integer.toString(Math.round(f)) : x.toString());
-        return String.join(", ", s);
+        return s.isEmpty() ? "-" : String.join(", ", s);
     }
 }

@@ -10,7 +10,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -79,6 +78,6 @@ public record LoraInfo(String file, String format, String unetNaming, Map<String
 
     /** The base model as the metadata names it ({@code sdxl_base_v1-0}, ...), or null. */
     public String baseModel() {
-        return Objects.requireNonNullElse(baseModelVersion, modelspecArchitecture);
+        return baseModelVersion != null ? baseModelVersion : modelspecArchitecture;
     }
 }
