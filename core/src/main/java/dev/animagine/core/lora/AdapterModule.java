@@ -56,6 +56,11 @@ public final class AdapterModule {
         checkShapes();
     }
 
+    /** Every tensor name some module type uses; anything else in a module is reported, not silently dropped. */
+    static final java.util.Set<String> KNOWN_TENSORS = java.util.Set.of("lora_down.weight", "lora_up.weight", "lora_mid.weight", "alpha",
+            "scale", "dora_scale", "hada_w1_a", "hada_w1_b", "hada_w2_a", "hada_w2_b", "hada_t1", "hada_t2", "lokr_w1", "lokr_w1_a",
+            "lokr_w1_b", "lokr_w2", "lokr_w2_a", "lokr_w2_b", "lokr_t2", "diff", "diff_b", "weight", "on_input");
+
     /** Whether a module with these tensor names is of a known type. */
     static boolean recognizes(java.util.Set<String> names) {
         return kindOf(names) != null;

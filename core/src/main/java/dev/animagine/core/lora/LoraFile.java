@@ -139,6 +139,8 @@ public final class LoraFile implements AutoCloseable {
             Target target = hit.get().target();
             Component c = target.component();
             Float alpha = peftConfig.alpha(c, target.module());
+            for (Map.Entry<String, StoredTensor> t : g.getValue().entrySet())
+                if (!AdapterModule.KNOWN_TENSORS.contains(t.getKey())) unknownKeys.add(t.getValue().name());
             try {
                 modules.add(new AdapterModule(prefix, target, g.getValue(), alpha, peftConfig.rsLora(c), origin));
                 if (prefix.startsWith("lora_unet_")) {
@@ -260,7 +262,12 @@ public final class LoraFile implements AutoCloseable {
 
     /** One line about skipped keys (count and the first few), or empty when every key was used. */
     public Optional<String> unmatchedSummary() {
-        if (unknownModules.isEmpty()) return Optional.empty();
+        if (unknownKeys.isEmpty()) return Optional.empty();
+        if (unknownModules.isEmpty()) {
+            List<String> first = unknownKeys.subList(0, Math.min(3, unknownKeys.size()));
+            return Optional.of(path.getFileName() + ": " + unknownKeys.size() + " key" + (unknownKeys.size() == 1 ? "" : "s")
+                    + " of no supported adapter tensor were skipped: " + String.join(", ", first) + (unknownKeys.size() > first.size() ? ", ..." : ""));
+        }
         List<String> first = unknownModules.subList(0, Math.min(3, unknownModules.size()));
         return Optional.of(path.getFileName() + ": " + unknownModules.size() + " module" + (unknownModules.size() == 1 ? "" : "s")
                 + " (" + unknownKeys.size() + " keys) match no module of this model and were skipped: " + String.join(", ", first)

@@ -359,4 +359,16 @@ class AdapterFormulaTest {
             assertThat(stored.toFloats()).containsExactly(rounded);
         }
     }
+
+    /** A tensor no type uses (here PEFT's DoRA magnitude) is reported, never silently dropped. */
+    @Test
+    void unusedTensorsAreReported() {
+        long[] s = shape(LIN);
+        int out = (int) s[0], in = (int) s[1], r = 2;
+        Path p = write(x -> put(put(put(x, "unet." + LIN + ".lora_B.weight", rand(out * r), out, r), "unet." + LIN + ".lora_A.weight", rand(r * in), r, in),
+                "unet." + LIN + ".lora_magnitude_vector", rand(out), out));
+        try (LoraStack st = LoraStack.open(ckpt().architecture(), List.of(new LoraStack.Request(p, 1f, 1f)))) {
+            assertThat(st.warnings()).singleElement().asString().contains("1 key").contains("lora_magnitude_vector");
+        }
+    }
 }
