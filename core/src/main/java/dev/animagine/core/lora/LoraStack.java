@@ -109,7 +109,9 @@ public final class LoraStack implements AutoCloseable {
         for (Map.Entry<String, List<Applied>> w : byWeight.entrySet()) {
             String name = w.getKey();
             List<Applied> list = w.getValue();
-            if (list.stream().allMatch(a -> a.module.isLowRank())) {
+            // embedding tables are looked up, not multiplied: only a merged weight reaches them
+            boolean layer = !name.contains(".embeddings.");
+            if (layer && list.stream().allMatch(a -> a.module.isLowRank())) {
                 List<LowRank> paths = new ArrayList<>(lowRank.getOrDefault(name, List.of()));
                 for (Applied a : list) paths.add(a.module.lowRank(a.m));
                 lowRank.put(name, paths);

@@ -371,4 +371,21 @@ class AdapterFormulaTest {
             assertThat(st.warnings()).singleElement().asString().contains("1 key").contains("lora_magnitude_vector");
         }
     }
+
+    /** A LoRA on the token embedding table is merged (a side path would never be read by the lookup). */
+    @Test
+    void embeddingTablesAreMerged() {
+        String name = "text_model.embeddings.token_embedding.weight";
+        Checkpoint ck = ckpt();
+        long[] s = ck.textEncoder().get(name).shape();
+        int rows = (int) s[0], width = (int) s[1], r = 2;
+        float[] up = rand(rows * r), down = rand(r * width);
+        Path p = write(x -> put(put(x, "lora_te1_text_model_embeddings_token_embedding.lora_up.weight", up, rows, r),
+                "lora_te1_text_model_embeddings_token_embedding.lora_down.weight", down, r, width));
+        try (LoraStack st = LoraStack.open(ck.architecture(), List.of(new LoraStack.Request(p, 1f, 1f)))) {
+            Weights adapted = st.apply(ck.textEncoder(), Component.TEXT_ENCODER);
+            assertThat(adapted.lowRank(name)).isEmpty();
+            Close.assertClose("merged embedding", adapted.get(name).toFloats(), plus(ck.textEncoder().get(name).toFloats(), 1f, mm(up, rows, r, down, width)), 1e-6, 0);
+        }
+    }
 }
