@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
 /** {@code animagine info MODEL}: what a checkpoint is, as detected from its weights. */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = {"Show a model's layout, detected architecture, parameters per component, weight dtype(s) and file size.",
-                "MODEL is a .safetensors file, a diffusers folder, a Hugging Face cache folder or a repo id in the local cache."})
+                "MODEL is a .safetensors file, a diffusers folder, a Hugging Face cache folder or a repo id in the local cache.",
+                "For a LoRA/LyCORIS file: format, network types, ranks, alphas, modules per component, base model, training tags, A1111 hash."})
 final class InfoCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -42,12 +43,25 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--hash", description = "Also compute the A1111/civitai short hash (first 10 hex digits of the file's SHA-256; reads the whole file).")
     boolean hash;
 
+    @Option(names = "--like", paramLabel = "MODEL", description = "For a LoRA: count the modules it patches in this model (default: full-size SDXL).")
+    String like;
+
     @Mixin
     ModelOptions modelOptions;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        java.nio.file.Path file = java.nio.file.Path.of(model);
+        if (java.nio.file.Files.isRegularFile(file) && dev.animagine.core.lora.LoraFile.isAdapter(file)) {
+            SdxlArchitecture arch = SdxlArchitecture.SDXL;
+            if (like != null)
+                try (Checkpoint base = Checkpoint.open(like, modelOptions.toOptions())) {
+                    arch = base.architecture();
+                }
+            LoraInfoReport.print(out, file, arch, json);
+            return 0;
+        }
         try (Checkpoint ckpt = Checkpoint.open(model, modelOptions.toOptions())) {
             ObjectNode report = report(ckpt, hash ? ckpt.shortHash() : null);
             if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));

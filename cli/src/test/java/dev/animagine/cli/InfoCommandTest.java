@@ -66,8 +66,6 @@ class InfoCommandTest {
         cases.put("Stable Diffusion 2.x", ModelFiles::sd2);
         cases.put("Stable Diffusion 3", ModelFiles::sd3);
         cases.put("Flux", ModelFiles::flux);
-        cases.put("LoRA", ModelFiles::lora);
-        cases.put("LoRA/LyCORIS", ModelFiles::lycoris);
         cases.put("VAE on its own", ModelFiles::vaeOnly);
         cases.put("truncated", ModelFiles::truncated);
         cases.put("no text encoders", ModelFiles::noTextEncoders);
@@ -83,6 +81,16 @@ class InfoCommandTest {
         CliRun r = CliRun.of("info", partial.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err().strip()).contains("text_encoder/ folder is missing").doesNotContain("\n");
+    }
+
+    /** An adapter file is described, not refused (see LoraCommandsTest for the facts). */
+    @Test
+    void adapterFilesAreDescribed() {
+        for (Path lora : new Path[] {ModelFiles.lora(dir), ModelFiles.lycoris(dir)}) {
+            CliRun r = CliRun.of("info", lora.toString());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).contains("format:", "kohya", "A1111 hash:", "unmatched:");
+        }
     }
 
     @Test

@@ -12,11 +12,11 @@ import java.util.Locale;
  * Recognises model files the engine cannot read, before they are parsed as safetensors, so the
  * user gets the real reason instead of "bad header".
  */
-final class FileKind {
+public final class FileKind {
     private FileKind() {}
 
     /** Fails with one clear line for pickles (.ckpt/.pt/.bin) and GGUF; returns for anything else. */
-    static void requireSafetensors(Path file) {
+    public static void requireSafetensors(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         byte[] head = new byte[4];
         int n = 0;

@@ -26,7 +26,8 @@ public final class ResnetBlock2D {
     }
 
     public static Conv2d conv(Weights w, String prefix, int stride, int padding) {
-        return new Conv2d(w.get(prefix + ".weight"), w.get(prefix + ".bias").toFloats(), stride, padding);
+        String name = prefix + ".weight";
+        return new Conv2d(w.get(name), w.get(prefix + ".bias").toFloats(), stride, padding, w.lowRank(name));
     }
 
     public int outChannels() {

@@ -5,15 +5,24 @@ package dev.animagine.core.tensor;
  * dtype, as one {@link Gemm} per image: {@code Y[out, pixels] = W[out, in*kh*kw] · X̂ + bias}, where
  * X̂ (im2col) is never built: {@link Patches} packs its panels straight from the input, and the
  * product lands in NCHW order, so nothing is transposed. 1x1 stride-1 convolutions read the input
- * as it is.
+ * as it is. Optional low-rank side paths (LoCon adapters) add
+ * {@code scale · U · conv(x, D)}: D a convolution of rank r with this kernel, stride and padding, U
+ * a 1x1 convolution; the base weight is never merged or copied.
  */
 public final class Conv2d {
     private final StoredTensor weight;
     private final float[] bias;
     private final int out, in, kh, kw, stride, padding;
     private final GemmA matrix;
+    private final Side[] sides;
+
+    private record Side(Conv2d down, GemmA up, float scale, int rank) {}
 
     public Conv2d(StoredTensor weight, float[] bias, int stride, int padding) {
+        this(weight, bias, stride, padding, java.util.List.of());
+    }
+
+    public Conv2d(StoredTensor weight, float[] bias, int stride, int padding, java.util.List<LowRank> lowRank) {
         if (weight.rank() != 4) throw new IllegalArgumentException(weight.describe() + ": conv weight must be 4-D");
         this.weight = weight;
         this.bias = bias;
@@ -26,6 +35,16 @@ public final class Conv2d {
         this.matrix = GemmA.weights(weight);
         if (bias != null && bias.length != out)
             throw new IllegalArgumentException(weight.describe() + ": bias has " + bias.length + " values for " + out + " channels");
+        this.sides = new Side[lowRank.size()];
+        for (int i = 0; i < sides.length; i++) {
+            LowRank lr = lowRank.get(i);
+            int r = lr.rank();
+            if (lr.down().numel() != (long) r * in * kh * kw || lr.up().dim(0) != out)
+                throw new IllegalArgumentException(weight.describe() + ": low-rank update " + lr.down().describe() + " / "
+                        + lr.up().describe() + " does not fit a " + java.util.Arrays.toString(weight.shape()) + " weight");
+            Conv2d down = new Conv2d(lr.down().reshape(r, in, kh, kw), null, stride, padding);
+            sides[i] = new Side(down, GemmA.weights(lr.up().reshape(out, r)), lr.scale(), r);
+        }
     }
 
     public int outChannels() {
@@ -55,6 +74,14 @@ public final class Conv2d {
             int xOff = b * in * h * w;
             GemmOperand patches = pointwise ? GemmOperand.plain(x, xOff, h * w, in, p) : new Patches(x, xOff, h, w, ow, p);
             Gemm.multiply(matrix, patches, bias, null, y, b * out * p, p, false);
+        }
+        for (Side s : sides) {
+            float[] t = Buffers.take(n * s.rank * p);
+            s.down.forward(x, n, h, w, t);
+            for (int i = 0; i < t.length; i++) t[i] *= s.scale;
+            for (int b = 0; b < n; b++)
+                Gemm.multiply(s.up, GemmOperand.plain(t, b * s.rank * p, p, s.rank, p), null, null, y, b * out * p, p, true);
+            Buffers.give(t);
         }
     }
 
