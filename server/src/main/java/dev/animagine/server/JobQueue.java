@@ -198,7 +198,15 @@ public final class JobQueue implements AutoCloseable {
 
     private void run(Job job) {
         try {
-            host.ensure(job.spec.checkpoint());
+            ModelCatalog.Entry checkpoint = job.spec.checkpoint();
+            try {
+                host.ensure(checkpoint);
+            } catch (RuntimeException e) {
+                // the client named the model; it is told the name, never the server's path
+                String reason = String.valueOf(e.getMessage()).replace(checkpoint.path().toString(), checkpoint.title());
+                throw new ApiException(500, "HTTPException", "sd_model_checkpoint", "sd_model_checkpoint: cannot open '"
+                        + checkpoint.title() + "': " + reason);
+            }
             PreparedRequest prepared = host.withService(s -> s.prepare(job.spec.request()));
             job.prepared = prepared;
             job.emit("prepared", Map.of("seed", prepared.seed(), "prompt", prepared.prompt().prompt(),
