@@ -90,6 +90,8 @@ final class A1111Api {
         Map<String, Object> opts = Map.of("CLIP_stop_at_last_layers", clipSkip, "emphasis", emphasis);
         A1111Mapping.Mapped m = img2img ? mapping.img2img(body, opts) : mapping.txt2img(body, opts);
         Job job = queue.submit(m.spec());
+        // override_settings_restore_afterwards=false keeps the request's checkpoint selected, as in A1111
+        if (!m.restoreOptions() && !m.spec().checkpoint().equals(host.selected())) host.select(m.spec().checkpoint());
         ctx.attribute(AccessLog.JOB_ATTRIBUTE, job.id());
         SyncWait.await(ctx, job, queue);
         if (job.state() == Job.State.FAILED)

@@ -47,6 +47,10 @@ public final class AnimagineServer implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             config.http.maxRequestSize = options.limits().maxBodyBytes();
+            // uploads (OpenAI edits) are bounded the same way, and kept in memory up to 1 MB
+            config.jetty.multipartConfig.maxTotalRequestSize(options.limits().maxBodyBytes(), io.javalin.config.SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxFileSize(options.limits().maxBodyBytes(), io.javalin.config.SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
             config.jetty.host = options.host();
             config.jetty.port = options.port();
             config.startup.showJavalinBanner = false;

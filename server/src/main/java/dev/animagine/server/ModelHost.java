@@ -90,14 +90,17 @@ public final class ModelHost implements AutoCloseable {
     }
 
     /**
-     * A tiny generation (64x64, one step) so that the kernels are compiled and the weights paged in
-     * before the first request; also computes the model hash the infotext carries.
+     * A tiny generation (64x64, two steps with guidance, PNG encoding) so that the kernels are
+     * compiled and every weight is paged in before the first request; also computes the model hash
+     * the infotext carries.
      */
     public void warmUp() {
         withService(s -> {
             hash = ModelHashes.shortHash(s.checkpoint());
-            ImageRequest tiny = ImageRequest.builder().prompt("warm-up").verbatim(true).size(64, 64).steps(1).seed(0).build();
-            return s.generate(tiny, RunControl.silent());
+            ImageRequest tiny = ImageRequest.builder().prompt("warm-up").negativePrompt("").verbatim(true).size(128, 128).steps(2)
+                    .cfgScale(5).seed(0).build();
+            s.generate(tiny, RunControl.silent()).images().forEach(image -> image.png());
+            return null;
         });
     }
 
