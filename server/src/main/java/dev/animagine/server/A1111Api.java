@@ -67,6 +67,7 @@ final class A1111Api {
         r.get("/sdapi/v1/options", ctx -> ctx.json(options()));
         r.post("/sdapi/v1/options", this::setOptions);
         r.get("/sdapi/v1/progress", this::progress);
+        r.post("/internal/progress", this::taskProgress);
         r.get("/sdapi/v1/sd-models", ctx -> ctx.json(sdModels()));
         r.get("/sdapi/v1/samplers", ctx -> ctx.json(samplers()));
         r.get("/sdapi/v1/schedulers", ctx -> ctx.json(schedulers()));
@@ -245,6 +246,49 @@ final class A1111Api {
         else o.putNull("textinfo");
         if (job != null) o.put("current_task", job.id());
         else o.putNull("current_task");
+        ctx.json(o);
+    }
+
+    /**
+     * A1111's per-task progress (what its own UI polls, keyed by the client's force_task_id):
+     * active / queued / completed, progress and eta while active, a live preview newer than the
+     * client's id_live_preview (the step it shows).
+     */
+    private void taskProgress(Context ctx) {
+        ObjectNode body = Json.parseObject(ctx.bodyAsBytes());
+        String task = Fields.string(body, "id_task", null, 200);
+        if (task == null) throw ApiException.unprocessable("id_task", "is required");
+        int shown = Fields.int32(body, "id_live_preview", -1, -1, Integer.MAX_VALUE);
+        boolean wantPreview = Fields.bool(body, "live_preview", true);
+        Job job = queue.find(task).orElse(null);
+        ObjectNode o = Json.object();
+        boolean active = job != null && job.state() == Job.State.RUNNING;
+        o.put("active", active);
+        o.put("queued", job != null && job.state() == Job.State.QUEUED);
+        o.put("completed", job != null && job.state().finished());
+        if (active) {
+            double progress = job.progress();
+            o.put("progress", progress);
+            double elapsed = job.started == null ? 0 : (System.nanoTime() - job.createdNanos) / 1e9 - Math.max(0, job.queueWaitSeconds());
+            if (progress > 0) o.put("eta", elapsed / progress - elapsed);
+            else o.putNull("eta");
+        } else {
+            o.putNull("progress");
+            o.putNull("eta");
+        }
+        byte[] preview = active ? job.preview : null;
+        int previewId = job == null ? -1 : job.image * 100_000 + job.previewStep;
+        if (wantPreview && preview != null && previewId != shown) {
+            o.put("live_preview", "data:image/png;base64," + Base64.getEncoder().encodeToString(preview));
+            o.put("id_live_preview", previewId);
+        } else {
+            o.putNull("live_preview");
+            o.put("id_live_preview", shown);
+        }
+        if (job == null) o.put("textinfo", "Unknown task");
+        else if (job.state() == Job.State.QUEUED) o.put("textinfo", "Waiting... (position " + queue.position(job) + ")");
+        else if (job.state() == Job.State.FAILED) o.put("textinfo", job.error());
+        else o.putNull("textinfo");
         ctx.json(o);
     }
 

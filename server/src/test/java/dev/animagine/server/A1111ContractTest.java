@@ -221,6 +221,15 @@ class A1111ContractTest {
         assertThat(p.get("state").get("sampling_steps").asInt()).isEqualTo(150);
         assertThat(p.get("current_image").asText()).isNotEmpty(); // the live preview
         assertThat(p.get("current_task").asText()).isEqualTo("task-interrupt");
+        // A1111's own UI polls the task by its id
+        JsonNode task = ok(S.post("/internal/progress", "{\"id_task\":\"task-interrupt\",\"id_live_preview\":-1,\"live_preview\":true}"));
+        assertThat(task.get("active").asBoolean()).isTrue();
+        assertThat(task.get("completed").asBoolean()).isFalse();
+        assertThat(task.get("progress").asDouble()).isBetween(0.0, 1.0);
+        assertThat(task.get("live_preview").asText()).startsWith("data:image/png;base64,");
+        JsonNode unknown = ok(S.post("/internal/progress", "{\"id_task\":\"nobody\"}"));
+        assertThat(unknown.get("active").asBoolean()).isFalse();
+        assertThat(unknown.get("completed").asBoolean()).isFalse();
         long t0 = System.nanoTime();
         assertThat(S.post("/sdapi/v1/interrupt", "").statusCode()).isEqualTo(200);
         HttpResponse<String> r = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -229,6 +238,7 @@ class A1111ContractTest {
         assertThat(TestServer.json(r).get("images")).isEmpty(); // stopped before the VAE decode, nothing saved
         assertThat(seconds).isLessThan(10);
         assertThat(S.server.queue().find("task-interrupt").orElseThrow().state()).isEqualTo(Job.State.CANCELLED);
+        assertThat(ok(S.post("/internal/progress", "{\"id_task\":\"task-interrupt\"}")).get("completed").asBoolean()).isTrue();
 
         // skip ends the current image of a batch, the next one is made
         var batch = java.util.concurrent.CompletableFuture.supplyAsync(() -> S.post("/sdapi/v1/txt2img",
