@@ -109,6 +109,7 @@ class A1111ContractTest {
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\": [1,2]}"), 422, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{not json"), 400, null);
         error(S.post("/sdapi/v1/txt2img", "[1]"), 400, null);
+        error(S.post("/sdapi/v1/txt2img", "{\"steps\":1}}"), 400, null); // trailing garbage
         // images: base64 validity, URLs refused, pixel count read from the header before decoding
         error(S.post("/sdapi/v1/img2img", "{\"init_images\":[\"***not base64***\"]}"), 400, "init_images[0]");
         error(S.post("/sdapi/v1/img2img", "{\"init_images\":[\"http://127.0.0.1/x.png\"]}"), 422, "init_images[0]");

@@ -52,6 +52,19 @@ class RequestParsingFuzzTest {
     @FuzzTest(maxDuration = "30s")
     void requestParsing(byte[] data) {
         if (data.length == 0) return;
+        long used = run(data);
+        // the first time a path is taken, its classes are loaded (and instrumented by Jazzer) on this
+        // thread: an input over the bound is run again, and only an allocation that repeats is a finding
+        if (++runs > 20 && used > bound(data)) used = run(data);
+        if (runs > 20) assertThat(used).as("bytes allocated for a %d-byte input", data.length).isLessThanOrEqualTo(bound(data));
+    }
+
+    private static long bound(byte[] data) {
+        return 64L * data.length + (32L << 20);
+    }
+
+    /** Maps the input; returns the bytes this thread allocated doing it. */
+    private static long run(byte[] data) {
         byte[] rest = Arrays.copyOfRange(data, 1, data.length);
         long before = THREADS.getCurrentThreadAllocatedBytes();
         try {
@@ -65,8 +78,7 @@ class RequestParsingFuzzTest {
             assertThat(expected.status()).isBetween(400, 499);
             assertThat(expected.getMessage()).isNotBlank();
         }
-        long used = THREADS.getCurrentThreadAllocatedBytes() - before;
-        if (++runs > 20) assertThat(used).as("bytes allocated for a %d-byte input", data.length).isLessThanOrEqualTo(64L * data.length + (32L << 20));
+        return THREADS.getCurrentThreadAllocatedBytes() - before;
     }
 
     private static void a1111(byte[] body, boolean img2img) {
