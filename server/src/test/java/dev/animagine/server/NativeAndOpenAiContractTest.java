@@ -56,6 +56,12 @@ class NativeAndOpenAiContractTest {
             String step = events.stream().filter(e -> e[0].equals("step")).findFirst().orElseThrow()[1];
             assertThat(step).contains("\"eta_seconds\"", "\"preview\":\"data:image/png;base64,");
         }
+        // saved images: numbered A1111-style, one number per file, nothing overwritten
+        try (var files = java.nio.file.Files.list(S.outputs)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).toList();
+            assertThat(names).isNotEmpty().allMatch(n -> n.matches("\\d{5}-\\d+\\.png"));
+            assertThat(names.stream().map(n -> n.substring(0, 5)).distinct().count()).isEqualTo(names.size());
+        }
         // listed
         JsonNode list = status(S.get("/api/v1/jobs"), 200);
         assertThat(list.get("jobs").findValuesAsText("id")).contains(id);
