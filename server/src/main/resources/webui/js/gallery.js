@@ -15,8 +15,8 @@ export class Gallery {
     this.selected = null;
     $('reuse-all').addEventListener('click', () => this.withParameters((p) => this.actions.reuseAll(p)));
     $('reuse-seed').addEventListener('click', () => this.withParameters((p) => this.actions.reuseSeed(p.seed)));
-    $('send-img2img').addEventListener('click', () => this.selected && this.actions.sendTo('img2img', this.selected.url));
-    $('send-inpaint').addEventListener('click', () => this.selected && this.actions.sendTo('inpaint', this.selected.url));
+    $('send-img2img').addEventListener('click', () => this.send('img2img'));
+    $('send-inpaint').addEventListener('click', () => this.send('inpaint'));
     $('gallery-clear').addEventListener('click', (event) => {
       event.preventDefault();
       this.items = [];
@@ -67,6 +67,11 @@ export class Gallery {
     for (const thumb of $('gallery').children) {
       thumb.classList.toggle('active', thumb.dataset.url === item?.url);
     }
+  }
+
+  /** Like A1111's send-to buttons: the image becomes the source and its parameters are loaded. */
+  send(mode) {
+    if (this.selected) this.actions.sendTo(mode, this.selected.url, parseParameters(this.selected.infotext));
   }
 
   withParameters(action) {

@@ -22,10 +22,11 @@ const gallery = new Gallery({
   reuseSeed: (seed) => {
     if (seed != null) $('seed').value = seed;
   },
-  sendTo: async (mode, url) => {
+  sendTo: async (mode, url, params) => {
+    if (params) applyParameters(params);
     source.setMode(mode);
     await source.load(url);
-    $('init-group').scrollIntoView({behavior: 'smooth', block: 'start'});
+    $('init-group').scrollIntoView({block: 'start'});
   },
 });
 const parameters = new Parameters(sizes, () => gallery.lastSeed());
@@ -71,6 +72,12 @@ async function generate() {
   }
 }
 
+/** The loaded checkpoint's Animagine version, as the server reads it from the file name. */
+async function loadModelVersion() {
+  const model = await api.model();
+  builder.setModelVersion(model.animagine_version_from_file_name ? model.animagine_version : null, model.label);
+}
+
 async function loadModels() {
   const [models, options] = await Promise.all([api.sdModels(), api.options()]);
   const select = $('model');
@@ -78,12 +85,11 @@ async function loadModels() {
   const current = options.sd_model_checkpoint;
   const match = models.find((m) => m.title === current || m.model_name === current);
   if (match) select.value = match.title ?? match.model_name;
-  builder.setModelName(select.selectedOptions[0]?.textContent ?? current ?? '');
   select.addEventListener('change', async () => {
     notify('Loading checkpoint…');
     try {
       await api.setOptions({sd_model_checkpoint: select.value});
-      builder.setModelName(select.selectedOptions[0]?.textContent ?? '');
+      await loadModelVersion();
       notify('Checkpoint loaded');
     } catch (error) {
       showError(error.message);
@@ -101,7 +107,7 @@ document.addEventListener('keydown', (event) => {
 
 async function start() {
   try {
-    await Promise.all([loadModels(), parameters.load(), loras.load()]);
+    await Promise.all([loadModels(), loadModelVersion(), parameters.load(), loras.load()]);
   } catch (error) {
     showError(`The server did not answer: ${error.message}`);
   }

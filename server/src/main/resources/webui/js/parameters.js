@@ -5,6 +5,8 @@ import {api} from './api.js';
 import {splitSampler} from './infotext.js';
 
 // The Animagine space's upscale: latents x1.5, nearest-exact, strength 0.55.
+// The sampler every Animagine card recommends.
+const DEFAULT_SAMPLER = 'Euler a';
 const ANIMAGINE_UPSCALE = {scale: 1.5, upscaler: 'Latent (nearest-exact)', denoisingStrength: 0.55};
 
 export class Parameters {
@@ -25,6 +27,7 @@ export class Parameters {
       api.samplers(), api.schedulers(), api.upscalers().catch(() => []), api.latentUpscaleModes().catch(() => []),
     ]);
     fill($('sampler'), samplers.map((s) => [s.name, s.name]));
+    selectByText($('sampler'), DEFAULT_SAMPLER);
     this.schedulerLabels = schedulers.map((s) => s.label ?? s.name);
     fill($('scheduler'), schedulers.map((s) => [s.name, s.label ?? s.name]));
     const hires = [...latentModes.map((m) => m.name), ...upscalers.map((u) => u.name)];

@@ -5,18 +5,6 @@ import {api} from './api.js';
 
 const CHUNK = 75;
 
-// "animagine", optional "xl", optional "v", a major digit and an optional minor digit (as core's ModelFileName).
-const VERSION_IN_NAME = /animagine[-_ .]*(?:xl)?[-_ .]*v?(\d)(?:[._-]?(\d)(?!\d))?/i;
-const KNOWN = new Set(['4.0', '3.1', '3.0']);
-
-/** The Animagine version a checkpoint's name states ("4.0", "3.1", "3.0"), or null. */
-export function versionFromModelName(name) {
-  const match = VERSION_IN_NAME.exec(name ?? '');
-  if (!match) return null;
-  const version = `${match[1]}.${match[2] ?? '0'}`;
-  return KNOWN.has(version) ? version : null;
-}
-
 /** "79/150": tokens over the capacity of the 75-token chunks they fill (A1111's counter). */
 export function tokenLabel(count) {
   if (count == null) return '?';
@@ -28,6 +16,7 @@ export class PromptBuilder {
     this.sizes = sizes;
     this.modelVersion = null;
     this.result = null;
+    this.sequence = 0;
     this.field = {
       prompt: $('prompt'),
       negative: $('negative'),
@@ -48,11 +37,11 @@ export class PromptBuilder {
     this.changed();
   }
 
-  /** The loaded checkpoint's name: "auto" then means the version it states. */
-  setModelName(name) {
-    this.modelVersion = versionFromModelName(name);
-    $('model-version').textContent = this.modelVersion ? `Animagine XL ${this.modelVersion}` : '';
-    this.field.version.options[0].textContent = `auto (${this.modelVersion ?? '4.0'})`;
+  /** The version the checkpoint's name states (null when it states none): what "auto" then means. */
+  setModelVersion(version, label) {
+    this.modelVersion = version;
+    $('model-version').textContent = version ? label : '';
+    this.field.version.options[0].textContent = `auto (${version ?? '4.0'})`;
     this.changed();
   }
 
@@ -101,15 +90,20 @@ export class PromptBuilder {
     const body = this.request();
     const problem = localProblem(body);
     if (problem) {
+      this.sequence++;
       this.result = null;
       this.renderWarnings([{code: 'error', message: problem}]);
       return;
     }
+    // Answers can overtake each other (the first one waits for the model to load): keep the newest only.
+    const sequence = ++this.sequence;
     try {
       const result = await api.promptPreview(body);
+      if (sequence !== this.sequence) return;
       this.result = {body: JSON.stringify(body), ...result};
       this.render(result);
     } catch (error) {
+      if (sequence !== this.sequence) return;
       this.result = null;
       this.renderWarnings([{code: 'error', message: error.message}]);
     }
