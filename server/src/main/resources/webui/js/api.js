@@ -55,7 +55,6 @@ export const api = {
   latentUpscaleModes: () => request('GET', '/sdapi/v1/latent-upscale-modes'),
   loras: () => request('GET', '/sdapi/v1/loras'),
   refreshLoras: () => request('POST', '/sdapi/v1/refresh-loras'),
-  pngInfo: (image) => request('POST', '/sdapi/v1/png-info', {image}),
   txt2img: (body) => request('POST', '/sdapi/v1/txt2img', body),
   img2img: (body) => request('POST', '/sdapi/v1/img2img', body),
   progress: (task) => request('GET', `/sdapi/v1/progress?id_task=${encodeURIComponent(task)}&skip_current_image=false`),

@@ -62,6 +62,7 @@ async function generate() {
     if (isNative(values, img2img)) {
       await jobs.submit(nativeJob(promptPart, values));
     } else {
+      // An A1111 call waits for its images: let the user queue more meanwhile.
       button.disabled = false;
       await jobs.runA1111(a1111Request(promptPart, values, img2img));
     }

@@ -92,8 +92,7 @@ class WebUiBrowserTest {
         PromptResult expected = new PromptBuilder().build(PromptRequest.builder()
                 .tags("1girl, solo, smile, ganyu (genshin impact)").negative("lowres").version(AnimagineVersion.V3_1)
                 .rating(Rating.GENERAL).year(2024).character("hatsune miku").series("vocaloid").size(new ImageSize(64, 64)).build());
-        waitFor("the final prompt", () -> text("final-prompt").equals(expected.prompt()));
-        assertThat(text("final-negative")).isEqualTo(expected.negativePrompt());
+        waitFor("the final prompts", () -> text("final-prompt").equals(expected.prompt()) && text("final-negative").equals(expected.negativePrompt()));
         assertThat(text("prompt-tokens")).matches("\\d+/(75|150|225|300)");
         assertThat(tokenCount("prompt-tokens")).isGreaterThan(10);
         assertThat(tokenCount("negative-tokens")).isGreaterThan(1);
@@ -112,8 +111,10 @@ class WebUiBrowserTest {
                 .tags("1girl, solo, smile, ganyu (genshin impact)").negative("lowres").version(AnimagineVersion.V3_1)
                 .rating(Rating.GENERAL).year(2024).character("hatsune miku").series("vocaloid").size(new ImageSize(64, 64))
                 .quality(false).defaultNegative(false).build());
-        waitFor("the final prompt without quality tags", () -> text("final-prompt").equals(bare.prompt()));
-        assertThat(text("final-negative")).isEqualTo(bare.negativePrompt());
+        waitFor("the final prompts without quality tags and default negative",
+                () -> text("final-prompt").equals(bare.prompt()) && text("final-negative").equals(bare.negativePrompt()));
+        assertThat(bare.prompt()).isNotEqualTo(expected.prompt());
+        assertThat(bare.negativePrompt()).isEqualTo("lowres");
 
         // a trained size from the aspect picker clears the size warning
         browser.driver.findElement(By.cssSelector(".aspect[data-width='1216'][data-height='832']")).click();
@@ -148,6 +149,10 @@ class WebUiBrowserTest {
         assertThat(src).contains("/api/v1/images/");
         assertThat((Long) browser.js("return document.getElementById('viewer-image').naturalWidth;")).isEqualTo(64L);
         assertThat(browser.driver.findElement(By.id("download")).getDomAttribute("download")).endsWith(".png");
+        @SuppressWarnings("unchecked")
+        List<String> loaded = (List<String>) browser.js("return performance.getEntriesByType('resource').map((e) => e.name);");
+        assertThat(loaded).as("resources the page loaded").isNotEmpty()
+                .allMatch(url -> url.startsWith(server.url() + "/") || url.startsWith("data:"), "served by the server itself");
         browser.screenshot("02-generated");
     }
 
@@ -250,6 +255,8 @@ class WebUiBrowserTest {
         assertThat(value("hr-scale")).isEqualTo("1.5");
         assertThat(value("hr-denoise")).isEqualTo("0.55");
         assertThat(value("hr-upscaler")).isEqualTo("Latent (nearest-exact)");
+        assertThat(checked("anim-enabled")).as("the builder adds nothing to a prompt read from an image").isFalse();
+        waitFor("the loaded prompt as the final prompt", () -> text("final-prompt").equals("1girl, arima kana, oshi no ko, masterpiece"));
         browser.screenshot("07-space-png-loaded");
     }
 
