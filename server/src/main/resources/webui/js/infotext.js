@@ -81,11 +81,12 @@ function size(value) {
 }
 
 function fromPairs(p) {
-  const {width, height} = size(p.Size);
+  const {width, height} = firstPassSize(p);
+  const {sampler, scheduler} = samplerAndSchedule(p.Sampler, p['Schedule type']);
   const out = {
     steps: number(p.Steps),
-    sampler: p.Sampler,
-    scheduler: p['Schedule type'],
+    sampler,
+    scheduler,
     cfgScale: number(p['CFG scale']),
     seed: number(p.Seed),
     width,
@@ -105,16 +106,50 @@ function fromPairs(p) {
   return out;
 }
 
+/**
+ * The image size. A1111's first hires fix (2022) wrote the final size as Size and the first pass as
+ * "First pass size", 0x0 meaning the size of about 512x512 pixels of the same shape that it picked.
+ */
+function firstPassSize(p) {
+  const final = size(p.Size);
+  if (p['First pass size'] == null || final.width == null) return final;
+  const first = size(p['First pass size']);
+  if (first.width > 0 && first.height > 0) return first;
+  const scale = Math.sqrt((512 * 512) / (final.width * final.height));
+  return {
+    width: Math.ceil((scale * final.width) / 64) * 64,
+    height: Math.ceil((scale * final.height) / 64) * 64,
+  };
+}
+
+/**
+ * A1111's schedule type labels. Before "Schedule type" existed (1.9), the schedule was part of the
+ * sampler's name: "DPM++ 2M Karras" is DPM++ 2M on the Karras schedule.
+ */
+const SCHEDULE_LABELS = ['Automatic', 'Uniform', 'Karras', 'Exponential', 'Polyexponential', 'SGM Uniform',
+  'KL Optimal', 'Align Your Steps', 'Simple', 'Normal', 'DDIM', 'Beta'].sort((a, b) => b.length - a.length);
+
+export function samplerAndSchedule(sampler, schedule) {
+  if (!sampler) return {sampler, scheduler: schedule};
+  if (schedule) return {sampler, scheduler: schedule};
+  for (const label of SCHEDULE_LABELS) {
+    if (sampler.endsWith(' ' + label)) return {sampler: sampler.slice(0, -label.length - 1), scheduler: label};
+  }
+  return {sampler, scheduler: 'Automatic'};
+}
+
 /** The Animagine space writes its settings as JSON (see the space's utils.save_image). */
 export function fromSpaceJson(json) {
   if (json == null || typeof json !== 'object' || !('prompt' in json)) return null;
   const {width, height} = size(String(json.resolution ?? '').replace(/\s/g, ''));
+  const {sampler, scheduler} = samplerAndSchedule(json.sampler, null);
   const out = {
     source: 'animagine-space',
     prompt: json.prompt ?? '',
     negativePrompt: json.negative_prompt ?? '',
     steps: number(json.num_inference_steps),
-    sampler: json.sampler,
+    sampler,
+    scheduler,
     cfgScale: number(json.guidance_scale),
     seed: number(json.seed),
     width,
@@ -131,18 +166,4 @@ export function fromSpaceJson(json) {
     };
   }
   return out;
-}
-
-/**
- * Splits an old combined sampler name ("DPM++ 2M Karras") into sampler and schedule, given the
- * schedules the server knows; a name without such a suffix is returned as it is.
- */
-export function splitSampler(name, schedulerLabels) {
-  if (!name) return {sampler: name};
-  for (const label of schedulerLabels) {
-    if (label && label !== 'Automatic' && name.endsWith(' ' + label)) {
-      return {sampler: name.slice(0, -label.length - 1), scheduler: label};
-    }
-  }
-  return {sampler: name};
 }

@@ -2,7 +2,6 @@
 // fields, and set from parameters read from an image.
 import {$, el} from './dom.js';
 import {api} from './api.js';
-import {splitSampler} from './infotext.js';
 
 // The Animagine space's upscale: latents x1.5, nearest-exact, strength 0.55.
 // The sampler every Animagine card recommends.
@@ -13,7 +12,6 @@ export class Parameters {
   /** lastSeed() gives the newest image's seed for the seed's reuse button. */
   constructor(sizes, lastSeed) {
     this.sizes = sizes;
-    this.schedulerLabels = [];
     $('seed-random').addEventListener('click', () => { $('seed').value = -1; });
     $('seed-reuse').addEventListener('click', () => {
       const seed = lastSeed();
@@ -28,7 +26,6 @@ export class Parameters {
     ]);
     fill($('sampler'), samplers.map((s) => [s.name, s.name]));
     selectByText($('sampler'), DEFAULT_SAMPLER);
-    this.schedulerLabels = schedulers.map((s) => s.label ?? s.name);
     fill($('scheduler'), schedulers.map((s) => [s.name, s.label ?? s.name]));
     const hires = [...latentModes.map((m) => m.name), ...upscalers.map((u) => u.name)];
     if (!hires.includes(ANIMAGINE_UPSCALE.upscaler)) hires.unshift(ANIMAGINE_UPSCALE.upscaler);
@@ -57,10 +54,8 @@ export class Parameters {
 
   /** Sets the controls from parsed parameters (see infotext.js); fields not given stay as they are. */
   apply(p) {
-    const split = splitSampler(p.sampler, this.schedulerLabels);
-    if (split.sampler) selectByText($('sampler'), split.sampler);
-    const scheduler = p.scheduler ?? split.scheduler;
-    if (scheduler) selectByText($('scheduler'), scheduler);
+    if (p.sampler) selectByText($('sampler'), p.sampler);
+    if (p.scheduler) selectByText($('scheduler'), p.scheduler);
     if (p.steps != null) $('steps').value = p.steps;
     if (p.cfgScale != null) $('cfg').value = p.cfgScale;
     if (p.seed != null) $('seed').value = p.seed;

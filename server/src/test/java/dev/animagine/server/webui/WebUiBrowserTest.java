@@ -390,6 +390,58 @@ class WebUiBrowserTest {
         }
     }
 
+    /**
+     * The page's reader of dropped PNG parameters (js/infotext.js), run in the browser on the infotext
+     * corpus of core's test resources (A1111, Forge, civitai, ours, the Animagine space's JSON): the
+     * fields the page loads must equal the corpus's hand-written expectations.
+     */
+    @Test
+    @Order(11)
+    void pngParametersReaderAgreesWithTheInfotextCorpus() throws Exception {
+        String corpus = "/dev/animagine/core/infotext/corpus/";
+        var index = getClass().getResource(corpus + "index.json");
+        Assumptions.assumeTrue(index != null, "core's infotext corpus is not on the test classpath (it comes with the infotext branch)");
+        open();
+        int cases = 0;
+        int checked = 0;
+        for (JsonNode c : JSON.readTree(index).path("cases")) {
+            JsonNode expect = c.path("expect");
+            if (expect.path("source").asText().equals("COMFYUI")) continue; // a node graph, not parameters text
+            String text;
+            try (var in = getClass().getResourceAsStream(corpus + c.path("file").asText())) {
+                text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            Object parsed = browser.driver.executeAsyncScript("""
+                    const done = arguments[arguments.length - 1];
+                    import('/js/infotext.js').then((m) => {
+                      const p = m.parseParameters(arguments[0]);
+                      done(p && {prompt: p.prompt, negativePrompt: p.negativePrompt, steps: p.steps ?? null, sampler: p.sampler ?? null,
+                                 cfgScale: p.cfgScale ?? null, seed: p.seed ?? null, scheduleType: p.scheduler ?? null,
+                                 size: p.width ? {width: p.width, height: p.height} : null});
+                    });""", text);
+            JsonNode got = JSON.valueToTree(parsed);
+            cases++;
+            for (String field : List.of("prompt", "negativePrompt", "steps", "sampler", "cfgScale", "seed", "scheduleType", "size")) {
+                if (!expect.has(field)) continue;
+                checked++;
+                JsonNode e = expect.get(field);
+                JsonNode g = got.path(field);
+                String where = c.path("file").asText() + " " + field;
+                if (e.isNumber()) {
+                    assertThat(g.isNumber()).as(where + " is a number: " + g).isTrue();
+                    assertThat(g.asDouble()).as(where).isEqualTo(e.asDouble());
+                } else if (e.isObject()) {
+                    for (var it = e.fieldNames(); it.hasNext(); ) {
+                        String key = it.next();
+                        assertThat(g.path(key).asText()).as(where + "." + key).isEqualTo(e.get(key).asText());
+                    }
+                } else assertThat(g.isMissingNode() ? "null" : g.toString()).as(where).isEqualTo(e.toString());
+            }
+        }
+        assertThat(cases).as("corpus cases").isGreaterThan(0);
+        assertThat(checked).as("fields checked").isGreaterThan(cases);
+    }
+
     // ---- helpers
 
     private void open() {
