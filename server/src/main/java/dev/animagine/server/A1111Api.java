@@ -99,6 +99,7 @@ final class A1111Api {
         if (m.sendImages()) for (Job.Image im : job.images()) images.add(Base64.getEncoder().encodeToString(im.png()));
         out.set("parameters", m.parameters());
         out.put("info", Json.write(info(job, m)));
+        queue.release(job);
         ctx.json(out);
     }
 

@@ -72,6 +72,11 @@ public final class AnimagineServer implements AutoCloseable {
             openAi.register(routes);
             jobs.register(routes);
             routes.exception(ApiException.class, (e, ctx) -> answer(ctx, e.status(), e.error(), e.getMessage(), e.field(), e));
+            // engine validation outside the mappings (e.g. the prompt preview): a 422 naming the field
+            routes.exception(dev.animagine.core.InvalidRequestException.class, (e, ctx) ->
+                    answer(ctx, 422, "HTTPException", e.getMessage(), e.field(), null));
+            routes.exception(dev.animagine.core.InvalidArgumentException.class, (e, ctx) ->
+                    answer(ctx, 422, "HTTPException", e.getMessage(), null, null));
             routes.exception(SyncWait.ClientGone.class, (e, ctx) -> ctx.status(499));
             routes.exception(HttpResponseException.class, (e, ctx) ->
                     answer(ctx, e.getStatus(), "HTTPException", e.getStatus() == 404 ? "Not Found" : e.getMessage(), null, null));

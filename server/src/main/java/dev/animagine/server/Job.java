@@ -1,6 +1,5 @@
 package dev.animagine.server;
 
-import dev.animagine.core.service.GenerationResult;
 import dev.animagine.core.service.PreparedRequest;
 import dev.animagine.core.service.RunControl;
 
@@ -49,7 +48,6 @@ public final class Job {
     volatile int errorStatus;
     volatile String errorField;
     volatile PreparedRequest prepared;
-    volatile GenerationResult result;
     final List<Image> images = new CopyOnWriteArrayList<>();
     // progress
     volatile String phase;
@@ -97,10 +95,6 @@ public final class Job {
 
     public PreparedRequest prepared() {
         return prepared;
-    }
-
-    public GenerationResult result() {
-        return result;
     }
 
     public List<Image> images() {

@@ -17,7 +17,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -28,6 +30,8 @@ import java.util.regex.Pattern;
  */
 final class JobApi {
     /** Images are served by bare file name from the outputs folder: no separators, no dot-dot. */
+    private static final int EVENT_BUFFER = 256;
+    private static final java.util.Set<String> TERMINAL = java.util.Set.of("done", "cancelled", "failed");
     private static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,200}\\.png");
 
     private final ServerOptions options;
@@ -159,35 +163,29 @@ final class JobApi {
             client.close();
             return;
         }
-        CountDownLatch ended = new CountDownLatch(1);
+        // the worker only enqueues; this request's thread writes, so a slow client never slows a generation
+        BlockingQueue<Job.Event> pending = new ArrayBlockingQueue<>(EVENT_BUFFER);
         Consumer<Job.Event> listener = e -> {
-            synchronized (client) {
-                if (client.terminated()) return;
-                client.sendEvent(e.type(), e.data());
-                if (e.type().equals("done") || e.type().equals("cancelled") || e.type().equals("failed")) ended.countDown();
-            }
+            while (!pending.offer(e)) pending.poll(); // a client far behind loses the oldest events, never the last
         };
-        client.onClose(() -> {
-            job.unsubscribe(listener);
-            ended.countDown();
-        });
-        synchronized (client) {
-            job.subscribe(listener);
-            client.sendEvent("state", describe(job, false));
-        }
-        if (job.state().finished()) {
-            synchronized (client) {
-                client.sendEvent(job.state() == Job.State.DONE ? "done" : job.state().id(),
-                        Map.of("id", job.id(), "state", job.state().id(), "images", job.images().size()));
-            }
-            ended.countDown();
-        }
+        job.subscribe(listener);
         try {
-            while (!ended.await(15, java.util.concurrent.TimeUnit.SECONDS)) {
-                synchronized (client) {
-                    if (client.terminated()) break;
-                    client.sendComment("keep-alive");
+            client.sendEvent("state", describe(job, false));
+            boolean finishedBefore = job.state().finished();
+            while (!client.terminated()) {
+                Job.Event e = pending.poll(finishedBefore ? 0 : 15, TimeUnit.SECONDS);
+                if (e == null && finishedBefore) {
+                    // it ended before this stream subscribed: say how
+                    client.sendEvent(job.state() == Job.State.DONE ? "done" : job.state().id(),
+                            Map.of("id", job.id(), "state", job.state().id(), "images", job.images().size()));
+                    break;
                 }
+                if (e == null) {
+                    client.sendComment("keep-alive");
+                    continue;
+                }
+                client.sendEvent(e.type(), e.data());
+                if (TERMINAL.contains(e.type())) break;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

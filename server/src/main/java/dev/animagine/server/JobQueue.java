@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  */
 public final class JobQueue implements AutoCloseable {
     /** Finished jobs kept for listings and lookups; the newest few keep their PNGs in memory too. */
-    private static final int KEEP_FINISHED = 100, KEEP_PNGS = 16;
+    private static final int KEEP_FINISHED = 100, KEEP_PNGS = 4;
     private static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9_().:-]{1,64}");
 
     private final ModelHost host;
@@ -212,7 +212,7 @@ public final class JobQueue implements AutoCloseable {
             job.emit("prepared", Map.of("seed", prepared.seed(), "prompt", prepared.prompt().prompt(),
                     "negative_prompt", prepared.prompt().negativePrompt(), "width", prepared.prompt().width(), "height", prepared.prompt().height()));
             GenerationResult result = host.withService(s -> s.generate(prepared, job.control));
-            job.result = result;
+            // the result's tensors (pixels, latents, embeddings) are not kept: the job keeps its PNGs only
             job.state = result.cancelled() ? Job.State.CANCELLED : Job.State.DONE;
         } catch (InvalidRequestException e) {
             fail(job, 422, e.field(), e.getMessage());
@@ -250,24 +250,25 @@ public final class JobQueue implements AutoCloseable {
         if (job.error != null) data.put("error", job.error);
         data.put("images", job.images.size());
         job.emit(job.state == Job.State.DONE ? "done" : job.state.id(), data);
+        job.preview = null;
         job.finished.complete(job);
         synchronized (this) {
             finishedOrder.addLast(job);
-            if (finishedOrder.size() > KEEP_PNGS) {
-                Job old = new ArrayList<>(finishedOrder).get(finishedOrder.size() - KEEP_PNGS - 1);
-                dropPngs(old);
-            }
+            // in-memory PNGs of unsaved images outlive their job a little (for a client reading it back), not longer
+            if (finishedOrder.size() > KEEP_PNGS) release(new ArrayList<>(finishedOrder).get(finishedOrder.size() - KEEP_PNGS - 1));
             while (finishedOrder.size() > KEEP_FINISHED) forget(finishedOrder.removeFirst());
         }
     }
 
-    private static void dropPngs(Job job) {
+    /**
+     * Drops a finished job's in-memory PNGs (saved images stay available by URL). Synchronous APIs
+     * call it once they have sent the images.
+     */
+    public void release(Job job) {
         for (int i = 0; i < job.images.size(); i++) {
             Job.Image im = job.images.get(i);
-            if (im.png() != null && im.file() != null)
-                job.images.set(i, new Job.Image(im.index(), im.seed(), null, im.parameters(), im.file(), im.width(), im.height()));
+            if (im.png() != null) job.images.set(i, new Job.Image(im.index(), im.seed(), null, im.parameters(), im.file(), im.width(), im.height()));
         }
-        job.result = null;
     }
 
     private void forget(Job job) {
@@ -337,7 +338,9 @@ public final class JobQueue implements AutoCloseable {
             Path written = ImageOutput.of(outputs, 1).write(g.result().image(), g.parameters(), g.seed(), g.index());
             file = written.getFileName().toString();
         }
-        return new Job.Image(g.index(), g.seed(), g.png(), g.parameters(), file, g.width(), g.height());
+        // native jobs and OpenAI URLs serve saved images from disk: no copy in memory
+        boolean byUrl = file != null && !job.spec.api().equals("a1111") && !job.spec.api().equals("openai-b64");
+        return new Job.Image(g.index(), g.seed(), byUrl ? null : g.png(), g.parameters(), file, g.width(), g.height());
     }
 
     private static byte[] preview(GenerationEvent.LatentSnapshot l) {

@@ -73,7 +73,9 @@ final class OpenAiApi {
         List<String> notes = new ArrayList<>();
         for (String ignored : List.of("quality", "style", "user", "background", "moderation", "output_format", "output_compression"))
             if (Fields.given(body, ignored)) notes.add(ignored + " ignored");
-        JobSpec spec = new JobSpec(request, checkpoint(Fields.string(body, "model", null)), format.equals("url"), "openai", notes, null);
+        // b64_json answers carry the PNGs in memory; url answers save the files and serve them
+        JobSpec spec = new JobSpec(request, checkpoint(Fields.string(body, "model", null)), format.equals("url"),
+                format.equals("url") ? "openai" : "openai-b64", notes, null);
         Job job = queue.submit(spec);
         ctx.attribute(AccessLog.JOB_ATTRIBUTE, job.id());
         SyncWait.await(ctx, job, queue);
@@ -88,6 +90,7 @@ final class OpenAiApi {
             else d.put("b64_json", Base64.getEncoder().encodeToString(im.png()));
             d.put("revised_prompt", job.prepared().prompt().prompt());
         }
+        queue.release(job);
         ctx.json(out);
     }
 

@@ -35,8 +35,9 @@ class ClientReplayTest {
 
     /**
      * SillyTavern (src/endpoints/stable-diffusion.js): ping via options, samplers, schedulers,
-     * models (title), upscalers + latent modes, VAEs, current model, set model then poll progress
-     * until job_count is 0, generate (with its hires/override fields), abort with interrupt.
+     * models (title), upscalers + latent modes, VAEs (sd-vae and Forge's sd-modules), current model,
+     * set model then poll progress until progress is 0 and job_count 0, generate (options first,
+     * then the UI's body, which also carries url and auth), abort with interrupt.
      */
     @Test
     void sillyTavern() throws Exception {
@@ -48,18 +49,27 @@ class ClientReplayTest {
         List<String> upscalers = new ArrayList<>(ok(S.get("/sdapi/v1/upscalers")).findValuesAsText("name"));
         upscalers.addAll(ok(S.get("/sdapi/v1/latent-upscale-modes")).findValuesAsText("name"));
         assertThat(upscalers).contains("None");
+        // VAEs: A1111's route and Forge's, in parallel; the first that answers is used
         assertThat(ok(S.get("/sdapi/v1/sd-vae")).isArray()).isTrue();
+        assertThat(S.get("/sdapi/v1/sd-modules").statusCode()).isEqualTo(404);
         String current = ok(S.get("/sdapi/v1/options")).get("sd_model_checkpoint").asText();
         assertThat(titles).contains(current);
 
         String other = titles.stream().filter(t -> !t.equals(current) && !t.contains("broken")).findFirst().orElseThrow();
         try {
             ok(S.post("/sdapi/v1/options", Json.write(Json.object().put("sd_model_checkpoint", other))));
+            JsonNode progress = null;
             for (int i = 0; i < 100; i++) {
-                if (ok(S.get("/sdapi/v1/progress")).get("state").get("job_count").asInt() == 0) break;
+                progress = ok(S.get("/sdapi/v1/progress"));
+                if (progress.get("progress").asDouble() == 0.0 && progress.get("state").get("job_count").asInt() == 0) break;
                 Thread.sleep(50);
             }
+            assertThat(progress.get("progress").asDouble()).isZero();
+            // generate: options first (Forge check: no forge_preset), then the UI's body as sent, with url and auth in it
+            assertThat(ok(S.get("/sdapi/v1/options")).has("forge_preset")).isFalse();
             ObjectNode body = Json.object();
+            body.put("url", "http://127.0.0.1:" + S.server.port());
+            body.put("auth", TestServer.USER + ":" + TestServer.PASSWORD);
             body.put("prompt", "1girl, solo, smile");
             body.put("negative_prompt", "lowres, bad anatomy");
             body.put("sampler_name", samplers.getFirst());
@@ -77,6 +87,7 @@ class ClientReplayTest {
             body.put("hr_second_pass_steps", 0);
             body.put("seed", -1);
             body.putObject("override_settings").put("CLIP_stop_at_last_layers", 1);
+            body.put("clip_skip", 1);
             body.put("override_settings_restore_afterwards", true);
             body.put("save_images", false);
             body.put("send_images", true);
