@@ -292,6 +292,17 @@ class WebUiBrowserTest {
     void maskIsPaintedErasedAndInvertedThenInpainted() throws Exception {
         ensureImage();
         int before = count("#gallery .thumb");
+        // an uploaded file becomes the img2img source, and its size the output size
+        String url = browser.driver.findElement(By.id("viewer-image")).getDomProperty("src");
+        Path upload = TARGET.resolve("webui-upload.png").toAbsolutePath();
+        Files.write(upload, http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray()).body());
+        setSize(832, 1216);
+        click("tab-img2img");
+        browser.driver.findElement(By.id("init-file")).sendKeys(upload.toString());
+        waitFor("the uploaded source image", () -> browser.driver.findElement(By.id("init-canvas")).isDisplayed());
+        assertThat((Long) browser.js("return document.getElementById('init-canvas').width;")).isEqualTo(64L);
+        assertThat(value("width")).isEqualTo("64");
+        assertThat(browser.driver.findElement(By.id("mask-tools")).isDisplayed()).as("no mask tools in img2img").isFalse();
         click("send-inpaint");
         WebElement mask = browser.driver.findElement(By.id("mask-canvas"));
         waitFor("the mask canvas", mask::isDisplayed);
