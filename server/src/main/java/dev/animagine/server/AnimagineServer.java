@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 
 import java.time.Duration;
@@ -54,6 +55,12 @@ public final class AnimagineServer implements AutoCloseable {
             config.jetty.host = options.host();
             config.jetty.port = options.port();
             config.startup.showJavalinBanner = false;
+            // The web UI: static files from the classpath, index.html at /.
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/webui";
+                files.location = Location.CLASSPATH;
+            });
             config.requestLogger.http(access::log);
             RoutesConfig routes = config.routes;
             routes.before(ctx -> {
