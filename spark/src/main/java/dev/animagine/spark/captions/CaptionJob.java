@@ -50,23 +50,22 @@ public final class CaptionJob {
         if (!(o.relativeError() >= 0 && o.relativeError() < 1))
             throw new InvalidArgumentException("--relative-error " + o.relativeError() + ": expected 0 <= e < 1");
 
-        Dataset<Row> posts = DanbooruMetadata.read(spark, o.input(), o.format());
-        if (o.partitions() > 0) posts = posts.repartition(o.partitions());
-        posts = posts.persist(StorageLevel.MEMORY_AND_DISK());
+        OutputDirectory out = OutputDirectory.create(o.output(), spark.sparkContext().hadoopConfiguration());
+        Dataset<Row> posts = null;
         try {
+            posts = DanbooruMetadata.read(spark, o.input(), o.format());
+            if (o.partitions() > 0) posts = posts.repartition(o.partitions());
+            posts = posts.persist(StorageLevel.MEMORY_AND_DISK());
             validate(posts, o.input());
             Map<Character, double[]> cuts = cutScores(posts, scale, o.relativeError());
-            OutputDirectory out = OutputDirectory.create(o.output(), spark.sparkContext().hadoopConfiguration());
-            try {
-                CaptionSummary summary = write(spark, posts.drop("problem"), out, rules, scale, cuts, o.buckets(), listener);
-                out.commit();
-                return summary;
-            } catch (RuntimeException e) {
-                out.abort();
-                throw e;
-            }
+            CaptionSummary summary = write(spark, posts.drop("problem"), out, rules, scale, cuts, o.buckets(), listener);
+            out.commit();
+            return summary;
+        } catch (RuntimeException e) {
+            out.abort();
+            throw e;
         } finally {
-            posts.unpersist();
+            if (posts != null) posts.unpersist();
         }
     }
 
