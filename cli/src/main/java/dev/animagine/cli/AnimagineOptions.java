@@ -7,6 +7,7 @@ import dev.animagine.core.animagine.PromptRequest;
 import dev.animagine.core.animagine.Rating;
 import dev.animagine.core.animagine.Wildcards;
 import dev.animagine.core.sampling.Seeds;
+import dev.animagine.core.service.AnimagineSettings;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -115,6 +116,20 @@ public final class AnimagineOptions {
                 .diffusersCompat(diffusersCompat)
                 .verbatim(!conventionsApply(diffusersCompat, tags))
                 .build();
+    }
+
+    /** These options for a generation request (null where not given). Reads the wildcard files. */
+    public AnimagineSettings toSettings() {
+        return new AnimagineSettings(
+                animagine == null ? null : AnimagineVersion.parse(animagine),
+                quality,
+                defaultNegative,
+                rating,
+                year,
+                character,
+                series,
+                wildcards.isEmpty() ? null : Wildcards.load(wildcards),
+                aspect == null ? null : AspectRatio.parse(aspect));
     }
 
     /** The checkpoint path given with {@code --model}, or null. */

@@ -1,23 +1,17 @@
 package dev.animagine.cli;
 
 import dev.animagine.core.InvalidArgumentException;
+import dev.animagine.core.InvalidRequestException;
 import dev.animagine.core.animagine.ImageSize;
-import dev.animagine.core.animagine.PromptBuilder;
-import dev.animagine.core.animagine.PromptResult;
 import dev.animagine.core.animagine.PromptWarning;
-import dev.animagine.core.io.Checkpoint;
-import dev.animagine.core.pipeline.GenerationRequest;
 import dev.animagine.core.pipeline.ImageOutput;
-import dev.animagine.core.pipeline.StableDiffusionXLPipeline;
-import dev.animagine.core.sampling.Sampler;
-import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.sampling.Seeds;
-import dev.animagine.core.text.A1111Settings;
-import dev.animagine.core.text.EmphasisMode;
-import dev.animagine.core.text.PromptMode;
-import dev.animagine.core.text.SdxlTokenizers;
-import dev.animagine.core.text.TokenizerLocator;
-import picocli.CommandLine.ArgGroup;
+import dev.animagine.core.service.Compat;
+import dev.animagine.core.service.GeneratedImage;
+import dev.animagine.core.service.GenerationResult;
+import dev.animagine.core.service.GenerationService;
+import dev.animagine.core.service.ImageRequest;
+import dev.animagine.core.service.PreparedRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code animagine generate}: text to image with an Animagine XL (SDXL) checkpoint. */
@@ -126,67 +121,91 @@ public final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Request fields as this command's flags, for error messages. */
+    private static final Map<String, String> FLAGS = Map.ofEntries(
+            Map.entry("steps", "--steps"), Map.entry("cfgScale", "--cfg"), Map.entry("sampler", "--sampler"),
+            Map.entry("schedule", "--schedule"), Map.entry("seed", "--seed"), Map.entry("batchCount", "--batch-count"),
+            Map.entry("rng", "--rng"), Map.entry("compat", "--compat"), Map.entry("emphasis", "--emphasis"),
+            Map.entry("clipSkip", "--clip-skip"), Map.entry("size", "--size"), Map.entry("originalSize", "--original-size"),
+            Map.entry("targetSize", "--target-size"), Map.entry("crop", "--crop"));
+
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        // validate everything cheap before touching the model
-        Sampler sampler = Sampler.byId(this.sampler);
-        ScheduleType schedule = ScheduleType.byId(this.schedule);
-        if (!rng.strip().equalsIgnoreCase("cpu"))
-            throw new InvalidArgumentException("--rng " + rng + ": unknown noise source (valid: cpu)");
-        boolean diffusers = switch (compat.strip().toLowerCase(Locale.ROOT)) {
-            case "a1111" -> false;
-            case "diffusers" -> true;
-            default -> throw new InvalidArgumentException("--compat " + compat + ": expected a1111 or diffusers");
-        };
-        if (steps < 1) throw new InvalidArgumentException("--steps " + steps + ": must be at least 1");
-        if (batchCount < 1) throw new InvalidArgumentException("--batch-count " + batchCount + ": must be at least 1");
-        if (clipSkip < 1) throw new InvalidArgumentException("--clip-skip " + clipSkip + ": must be at least 1");
-        if (!Double.isFinite(cfg) || cfg < 0) throw new InvalidArgumentException("--cfg " + cfg + ": must be a non-negative number");
-        if (!sampler.supports(schedule))
-            throw new InvalidArgumentException("--schedule " + schedule.id() + " is not available for --sampler " + sampler.id());
-        A1111Settings settings = new A1111Settings(EmphasisMode.fromA1111Name(emphasis), A1111Settings.DEFAULTS.commaPaddingBacktrack());
+        // everything that needs no model is checked before the model is opened
+        ImageRequest request = flagNamed(() -> toRequest().validate());
         Path model = animagine.model();
         if (model == null) throw new InvalidArgumentException("missing --model (a .safetensors checkpoint or a diffusers folder)");
-        String tags = promptText();
-        String sizeText = sizeOption();
-
-        long seed = animagine.seed() != null ? animagine.seed() : Seeds.resolve("-1");
-        ImageSize size = sizeText == null ? null : ImageSize.parse(sizeText);
-        int[] orig = originalSize == null ? null : parseSize("--original-size", originalSize);
-        int[] target = targetSize == null ? null : parseSize("--target-size", targetSize);
-        int[] cropTl = crop == null ? new int[] {0, 0} : parseCrop(crop);
         ImageOutput out = ImageOutput.of(output, batchCount);
 
-        try (Checkpoint ckpt = Checkpoint.open(model, modelOptions.toOptions())) {
-            // the vocabulary: beside the model, --tokenizer, the --config folder, $ANIMAGINE_TOKENIZER, the HF cache
-            Path tokenizerDir = tokenizer == null && TokenizerLocator.hasTokenizer(modelOptions.config) ? modelOptions.config : tokenizer;
-            SdxlTokenizers tok = TokenizerLocator.find(ckpt.path(), tokenizerDir);
-            PromptResult built = new PromptBuilder(TokenCounters.of(tok)).build(animagine.toRequest(tags, diffusers, seed, size));
-            if (animagine.seed() == null || animagine.seedWasRandom())
-                err.println("animagine: note: seed " + Seeds.format(seed) + " (picked at random; --seed " + Seeds.format(seed) + " repeats it)");
-            for (PromptWarning warning : built.warnings())
+        try (GenerationService service = GenerationService.open(model, modelOptions.toOptions(), tokenizer)) {
+            PreparedRequest prepared = flagNamed(() -> service.prepare(request));
+            if (prepared.seedPicked() || animagine.seedWasRandom())
+                err.println("animagine: note: seed " + Seeds.format(prepared.seed()) + " (picked at random; --seed "
+                        + Seeds.format(prepared.seed()) + " repeats it)");
+            for (PromptWarning warning : prepared.prompt().warnings())
                 err.println("animagine: " + (warning.isNote() ? "note" : "warning") + ": " + warning.message());
-            int w = built.width(), h = built.height();
-            checkSize("image size", w, h);
-            if (orig == null) orig = new int[] {w, h};
-            if (target == null) target = new int[] {w, h};
-            String negative = built.negativePrompt().isEmpty() && animagine.negative() == null ? null : built.negativePrompt();
-            StableDiffusionXLPipeline pipeline = new StableDiffusionXLPipeline(ckpt, tok);
-            for (int i = 0; i < batchCount; i++) {
-                GenerationRequest req = new GenerationRequest(built.prompt(), negative, w, h, steps, cfg, sampler, schedule, seed + i,
-                        diffusers ? PromptMode.DIFFUSERS : PromptMode.A1111, settings, clipSkip, orig[0], orig[1],
-                        cropTl[0], cropTl[1], target[0], target[1]);
-                StableDiffusionXLPipeline.Result r;
-                try (Progress progress = Progress.start(!quiet, err, batchCount > 1 ? "Image " + (i + 1) + "/" + batchCount : "Sampling")) {
-                    r = pipeline.generate(req, progress);
+            err.flush();
+            GenerationResult result;
+            try (Progress progress = Progress.start(!quiet, err);
+                 Interrupts interrupts = Interrupts.cancelOnSignal(progress.control())) {
+                result = service.generate(prepared, progress.control());
+                for (GeneratedImage image : result.images()) {
+                    Path written = out.write(image.result().image(), image.parameters(), image.seed(), image.index());
+                    if (dump != null) out.dump(image.result(), dump, batchCount > 1 ? image.index() : -1);
+                    spec.commandLine().getOut().println(written);
                 }
-                Path written = out.write(r, ckpt, i);
-                if (dump != null) out.dump(r, dump, batchCount > 1 ? i : -1);
-                spec.commandLine().getOut().println(written);
+            }
+            if (result.cancelled()) {
+                err.println("animagine: cancelled (" + result.images().size() + " of " + batchCount + " images written)");
+                return 130;
             }
         }
         return 0;
+    }
+
+    /** The request these flags describe. */
+    private ImageRequest toRequest() throws IOException {
+        String tags = promptText();
+        String sizeText = sizeOption();
+        int[] orig = originalSize == null ? new int[] {0, 0} : parseSize("--original-size", originalSize);
+        int[] target = targetSize == null ? new int[] {0, 0} : parseSize("--target-size", targetSize);
+        int[] cropTl = crop == null ? new int[] {0, 0} : parseCrop(crop);
+        Compat mode = flagNamed(() -> Compat.parse(compat));
+        Long seed = animagine.seed();
+        return ImageRequest.builder()
+                .prompt(tags)
+                .negativePrompt(animagine.negative())
+                .animagine(animagine.toSettings())
+                .size(sizeText == null ? null : ImageSize.parse(sizeText))
+                .steps(steps)
+                .cfgScale(cfg)
+                .sampler(sampler)
+                .schedule(schedule)
+                .seed(seed == null ? -1 : seed)
+                .batchCount(batchCount)
+                .rng(rng)
+                .compat(mode)
+                .emphasis(emphasis)
+                .clipSkip(clipSkip)
+                .originalSize(orig[0], orig[1])
+                .targetSize(target[0], target[1])
+                .crop(cropTl[0], cropTl[1])
+                .build();
+    }
+
+    /** Runs {@code body}, reporting a request field under its flag's name. */
+    private static <T> T flagNamed(IoSupplier<T> body) throws IOException {
+        try {
+            return body.get();
+        } catch (InvalidRequestException e) {
+            throw e.renamed(FLAGS.getOrDefault(e.field(), e.field()));
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoSupplier<T> {
+        T get() throws IOException;
     }
 
     private String promptText() throws IOException {

@@ -1,6 +1,7 @@
 package dev.animagine.cli;
 
-import dev.animagine.core.pipeline.StableDiffusionXLPipeline;
+import dev.animagine.core.service.GenerationEvent;
+import dev.animagine.core.service.RunControl;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -8,54 +9,67 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.time.Duration;
 
-/** The sampling progress bar (steps, seconds per step, ETA) on stderr; silent when disabled. */
-final class Progress implements StableDiffusionXLPipeline.Listener, AutoCloseable {
+/** The sampling progress bar (steps, seconds per step, ETA) on stderr, fed by the run's events; silent when disabled. */
+final class Progress implements AutoCloseable {
     private final boolean enabled;
     private final PrintWriter err;
-    private final String task;
+    private final RunControl control;
     private ProgressBar bar;
-    private long lastStep = System.nanoTime();
 
-    private Progress(boolean enabled, PrintWriter err, String task) {
+    private Progress(boolean enabled, PrintWriter err) {
         this.enabled = enabled;
         this.err = err;
-        this.task = task;
+        this.control = new RunControl(this::on);
     }
 
-    static Progress start(boolean enabled, PrintWriter err, String task) {
-        return new Progress(enabled, err, task);
+    static Progress start(boolean enabled, PrintWriter err) {
+        return new Progress(enabled, err);
     }
 
-    @Override
-    public void onPhase(String phase) {
+    /** The run's control, whose events drive this bar. */
+    RunControl control() {
+        return control;
+    }
+
+    private void on(GenerationEvent event) {
         if (!enabled) return;
-        switch (phase) {
-            case "text" -> err.println("animagine: encoding the prompts");
-            case "vae" -> {
-                closeBar();
-                err.println("animagine: decoding the image");
+        switch (event) {
+            case GenerationEvent.PhaseStarted p -> {
+                switch (p.stage()) {
+                    case TEXT_ENCODING -> err.println("animagine: encoding the prompts" + of(p));
+                    case VAE_DECODING -> {
+                        closeBar();
+                        err.println("animagine: decoding the image" + of(p));
+                    }
+                    case DENOISING -> {}
+                }
+                err.flush();
             }
-            default -> {}
+            case GenerationEvent.StepDone s -> step(s);
+            case GenerationEvent.ImageSkipped s -> {
+                closeBar();
+                err.println("animagine: skipped image " + (s.image() + 1));
+            }
+            case GenerationEvent.RunCancelled c -> closeBar();
+            case GenerationEvent.ImageFinished f -> {}
         }
-        err.flush();
     }
 
-    @Override
-    public void onStep(int step, int total) {
-        if (!enabled) return;
-        long now = System.nanoTime();
+    private static String of(GenerationEvent e) {
+        return e.images() > 1 ? " (image " + (e.image() + 1) + "/" + e.images() + ")" : "";
+    }
+
+    private void step(GenerationEvent.StepDone s) {
         if (bar == null) {
-            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+            String task = s.images() > 1 ? "Image " + (s.image() + 1) + "/" + s.images() : "Sampling";
+            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(s.steps()).setStyle(ProgressBarStyle.ASCII)
                     .setUpdateIntervalMillis(250)
                     .setConsumer(new ConsoleProgressBarConsumer(new PrintStream(System.err, true)))
                     .setMaxRenderedLength(100).build();
         }
-        double secs = Duration.ofNanos(now - lastStep).toMillis() / 1000.0;
-        lastStep = now;
-        bar.setExtraMessage(String.format(" %.2f s/step", secs));
-        bar.stepTo(step);
+        bar.setExtraMessage(String.format(" %.2f s/step", s.secondsPerStep()));
+        bar.stepTo(s.step());
     }
 
     private void closeBar() {

@@ -125,8 +125,8 @@ class GenerateCommandTest {
                 {"--prompt-file", tmp.resolve("missing.txt").toString()}, {"--crop", "a,b", "x"}, {"--schedule", "karras", "--sampler", "euler_a", "x"},
                 {"--rng", "gpu", "x"}, {"--width", "64", "x"}, {"--compat", "comfy", "x"},
         };
-        String[] expected = {"65x64", "--steps 0", "valid: euler, euler_a, dpmpp_2m, ddim, unipc", "--cfg", "missing.txt", "--crop",
-                "karras", "--rng gpu", "--height", "--compat comfy"};
+        String[] expected = {"65x64", "--steps must be at least 1 (got 0)", "valid: euler, euler_a, dpmpp_2m, ddim, unipc", "--cfg", "missing.txt",
+                "--crop", "--schedule karras", "--rng must be cpu (got 'gpu')", "--height", "--compat must be a1111 or diffusers (got 'comfy')"};
         for (int i = 0; i < cases.length; i++) {
             List<String> args = new ArrayList<>(List.of("generate", "--model", m, "--quiet", "--output", tmp.resolve("never.png").toString()));
             args.addAll(List.of(cases[i]));

@@ -3,6 +3,9 @@ package dev.animagine.core.bench;
 import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.io.CheckpointOptions;
 import dev.animagine.core.pipeline.GenerationRequest;
+import dev.animagine.core.pipeline.ImageResult;
+import dev.animagine.core.pipeline.RunHooks;
+import dev.animagine.core.pipeline.Stage;
 import dev.animagine.core.pipeline.StableDiffusionXLPipeline;
 import dev.animagine.core.tensor.FlopCounter;
 import dev.animagine.core.tensor.Parallel;
@@ -76,13 +79,13 @@ public final class PipelineBenchmark {
             progress.accept(String.format("loaded in %.2f s", load));
 
             long e0 = System.nanoTime();
-            pipeline.encode(request);
+            pipeline.encodePrompts(request);
             double firstEncode = seconds(System.nanoTime() - e0);
             progress.accept(String.format("first text encoding %.2f s", firstEncode));
 
             Recorder rec = new Recorder(progress);
             long start = System.nanoTime();
-            StableDiffusionXLPipeline.Result result = pipeline.generate(request, rec);
+            ImageResult result = pipeline.generate(request, rec);
             rec.end(System.nanoTime());
             double image = seconds(System.nanoTime() - start);
 
@@ -108,7 +111,7 @@ public final class PipelineBenchmark {
     }
 
     /** Time and FLOP counter at each phase change and step. */
-    private static final class Recorder implements StableDiffusionXLPipeline.Listener {
+    private static final class Recorder implements RunHooks {
         private final Consumer<String> progress;
         private final List<String> phases = new ArrayList<>();
         private final List<Long> phaseFlops = new ArrayList<>(), phaseStart = new ArrayList<>();
@@ -120,7 +123,12 @@ public final class PipelineBenchmark {
         }
 
         @Override
-        public void onPhase(String phase) {
+        public void stageStarted(Stage stage) {
+            String phase = switch (stage) {
+                case TEXT_ENCODING -> "text";
+                case DENOISING -> "denoise";
+                case VAE_DECODING -> "vae";
+            };
             long now = System.nanoTime();
             phases.add(phase);
             phaseFlops.add(FlopCounter.total());
@@ -130,7 +138,7 @@ public final class PipelineBenchmark {
         }
 
         @Override
-        public void onStep(int step, int total) {
+        public void afterStep(int step, int total, float sigma, float timestep, float[] latents, int[] shape) {
             long now = System.nanoTime();
             stepNanos.add(now - lastStep);
             progress.accept(String.format("step %d/%d: %.2f s", step, total, (now - lastStep) / 1e9));

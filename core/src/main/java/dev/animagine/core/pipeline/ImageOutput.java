@@ -8,6 +8,7 @@ import dev.animagine.core.io.ModelHashes;
 import dev.animagine.core.io.SafetensorsWriter;
 import dev.animagine.core.sampling.Seeds;
 import dev.animagine.core.tensor.DType;
+import dev.animagine.core.tensor.Tensor;
 import dev.animagine.core.text.EmphasisMode;
 import dev.animagine.core.text.PromptMode;
 import dev.animagine.core.text.SdxlTextEncoder.Embedding;
@@ -65,14 +66,17 @@ public final class ImageOutput {
         return file.resolveSibling(stem + "-" + (index + 1) + ".png");
     }
 
-    /** Writes image {@code index} of the run; returns its path. */
-    public Path write(StableDiffusionXLPipeline.Result r, Checkpoint checkpoint, int index) {
-        Infotext info = infotext(r, checkpoint);
-        var image = PngFiles.toImage(r.image().data(), r.image().dim(3), r.image().dim(2));
-        Map<String, String> text = Map.of("parameters", info.format());
+    /**
+     * Writes image {@code index} of a run as a PNG carrying {@code parameters}; returns its path.
+     *
+     * @param image RGB in [0, 1], [1, 3, h, w]
+     */
+    public Path write(Tensor image, String parameters, long seed, int index) {
+        var rgb = PngFiles.toImage(image.data(), image.dim(3), image.dim(2));
+        Map<String, String> text = Map.of("parameters", parameters);
         if (!directory) {
             Path p = fileFor(target, index);
-            AtomicFiles.write(p, false, tmp -> writePng(image, text, tmp));
+            AtomicFiles.write(p, false, tmp -> writePng(rgb, text, tmp));
             return p;
         }
         try {
@@ -81,9 +85,9 @@ public final class ImageOutput {
             throw new AnimagineException("--output " + target + ": cannot create the folder (" + e.getMessage() + ")");
         }
         for (int attempt = 0; ; attempt++) {
-            Path p = target.resolve(String.format("%05d-%s.png", nextNumber(), Seeds.format(r.request().seed())));
+            Path p = target.resolve(String.format("%05d-%s.png", nextNumber(), Seeds.format(seed)));
             try {
-                AtomicFiles.write(p, false, tmp -> writePng(image, text, tmp));
+                AtomicFiles.write(p, false, tmp -> writePng(rgb, text, tmp));
                 return p;
             } catch (AnimagineException e) {
                 if (attempt > 5 || !Files.exists(p)) throw e; // another process took the number: try the next
@@ -111,7 +115,7 @@ public final class ImageOutput {
     }
 
     /** A1111's parameters text for one image. */
-    public static Infotext infotext(StableDiffusionXLPipeline.Result r, Checkpoint checkpoint) {
+    public static Infotext infotext(ImageResult r, Checkpoint checkpoint) {
         GenerationRequest q = r.request();
         Infotext t = new Infotext(q.prompt(), q.negativePrompt());
         t.put("Steps", q.steps())
@@ -160,7 +164,7 @@ public final class ImageOutput {
      *
      * @param index the image's index in a batch (a subfolder per image), or -1 for a single image
      */
-    public void dump(StableDiffusionXLPipeline.Result r, Path dir, int index) {
+    public void dump(ImageResult r, Path dir, int index) {
         Path d = index < 0 ? dir : dir.resolve(String.format("%05d-%s", index, Seeds.format(r.request().seed())));
         try {
             Files.createDirectories(d);

@@ -2,9 +2,13 @@ package dev.animagine.core.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.animagine.core.io.Checkpoint;
+import dev.animagine.core.sampling.DenoisingSampler;
+import dev.animagine.core.sampling.DiffusersSampler;
+import dev.animagine.core.sampling.EpsModel;
 import dev.animagine.core.sampling.SchedulerConfig;
 import dev.animagine.core.sampling.Scheduler;
 import dev.animagine.core.sampling.TorchGenerator;
+import dev.animagine.core.tensor.BufferPool;
 import dev.animagine.core.tensor.Buffers;
 import dev.animagine.core.tensor.StoredTensor;
 import dev.animagine.core.tensor.Tensor;
@@ -22,10 +26,17 @@ import java.util.List;
 
 /**
  * Text to image with an SDXL checkpoint, step for step as diffusers' {@code StableDiffusionXLPipeline}
- * with a CPU generator: encode the prompts, draw the initial latents from the torch-compatible
- * generator, run the scheduler loop around the UNet with classifier-free guidance (negative and
- * positive in one batch-2 evaluation, [negative; positive] as diffusers orders them), decode with
- * the VAE. Models are built on first use and kept for the next image.
+ * with a CPU generator, in four stages a reader finds by name: {@link #encodePrompts} (both text
+ * encoders, negative and positive in one batch), {@link #prepareLatents} (the initial noise),
+ * {@link #denoise} (the sampler loop around the UNet with classifier-free guidance, [negative;
+ * positive] as diffusers orders them) and {@link #decode} (the VAE).
+ * <p>
+ * <b>Concurrency.</b> The pipeline and its models are immutable once built (models are built on
+ * first use, under a lock) and hold no state of a run: each {@link #generate} call creates its own
+ * run state (activation pool, generator, K/V cache of the text context, sampler) and drops it at
+ * the end. Several threads may therefore call {@code generate} on one pipeline; each run uses all
+ * cores through the shared kernel pool, so runs at once only share the cores. The generation service
+ * runs one at a time and queues the rest.
  */
 public final class StableDiffusionXLPipeline {
     private final Checkpoint checkpoint;
@@ -34,21 +45,11 @@ public final class StableDiffusionXLPipeline {
     private UNet2DConditionModel unet;
     private AutoencoderKL vae;
 
-    /** Receives progress of the denoising loop. */
-    public interface Listener {
-        Listener NONE = new Listener() {};
-
-        default void onStep(int step, int total) {}
-
-        default void onPhase(String phase) {}
+    /** Makes the sampler of one image from the run's generator. */
+    @FunctionalInterface
+    public interface SamplerFactory {
+        DenoisingSampler create(GenerationRequest request, TorchGenerator generator);
     }
-
-    /** What one image run produced, including intermediates for {@code --dump}. */
-    public record Result(GenerationRequest request, TextConditioning conditioning, float[] initialNoise,
-                         Tensor latents, Tensor image, float[] timesteps, Timings timings) {}
-
-    /** Wall-clock seconds per phase. */
-    public record Timings(double textEncode, double denoise, double vaeDecode, int unetEvaluations) {}
 
     public StableDiffusionXLPipeline(Checkpoint checkpoint, SdxlTokenizers tokenizers) {
         this.checkpoint = checkpoint;
@@ -57,6 +58,10 @@ public final class StableDiffusionXLPipeline {
 
     public Checkpoint checkpoint() {
         return checkpoint;
+    }
+
+    public SdxlTokenizers tokenizers() {
+        return tokenizers;
     }
 
     public synchronized SdxlTextEncoder textEncoder() {
@@ -78,12 +83,64 @@ public final class StableDiffusionXLPipeline {
         return vae;
     }
 
+    /** Runs all stages for one image with fresh run state: the diffusers scheduler the request names. */
+    public ImageResult generate(GenerationRequest req, RunHooks hooks) {
+        return generate(req, this::diffusersSampler, hooks);
+    }
+
+    /** Runs all stages for one image with fresh run state and the sampler {@code samplers} makes. */
+    public ImageResult generate(GenerationRequest req, SamplerFactory samplers, RunHooks hooks) {
+        return Buffers.withPool(new BufferPool(), () -> run(req, samplers, hooks));
+    }
+
+    private ImageResult run(GenerationRequest req, SamplerFactory samplers, RunHooks hooks) {
+        hooks.stageStarted(Stage.TEXT_ENCODING);
+        long t0 = System.nanoTime();
+        TextConditioning cond = encodePrompts(req);
+        releaseTextEncoderWeights();
+        long t1 = System.nanoTime();
+        hooks.stageStarted(Stage.DENOISING);
+        TorchGenerator generator = new TorchGenerator(req.seed());
+        DenoisingSampler sampler = samplers.create(req, generator);
+        int[] shape = latentShape(req);
+        float[] noise = generator.randn(shape[0], shape[1], shape[2], shape[3]);
+        float[] x = prepareLatents(sampler, noise);
+        int[] evaluations = {0};
+        RunHooks counting = new RunHooks() {
+            @Override
+            public void beforeEvaluation() {
+                hooks.beforeEvaluation();
+                evaluations[0]++;
+            }
+
+            @Override
+            public void afterStep(int step, int total, float sigma, float timestep, float[] latents, int[] s) {
+                hooks.afterStep(step, total, sigma, timestep, latents, s);
+            }
+        };
+        x = denoise(req, cond, sampler, x, 0, counting);
+        long t2 = System.nanoTime();
+        releaseUnetMemory();
+        hooks.stageStarted(Stage.VAE_DECODING);
+        Tensor latents = new Tensor(x, shape);
+        Tensor image = decode(latents);
+        long t3 = System.nanoTime();
+        int perEvaluation = req.classifierFreeGuidance() ? 2 : 1;
+        return new ImageResult(req, cond, noise, latents, image, sampler.timesteps(),
+                new ImageResult.Timings((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, evaluations[0] * perEvaluation));
+    }
+
+    /** The latents' shape [1, UNet input channels, height / 8, width / 8]. */
+    public int[] latentShape(GenerationRequest req) {
+        return new int[] {1, unet().config().inChannels(), req.height() / 8, req.width() / 8};
+    }
+
     /**
-     * Encodes prompt and negative prompt as the request's mode does: A1111 (emphasis, 75-token chunks,
-     * a missing negative encoded as "") or diffusers (truncation at 77; with no negative and
+     * Stage 1: encodes prompt and negative prompt as the request's mode does: A1111 (emphasis, 75-token
+     * chunks, a missing negative encoded as "") or diffusers (truncation at 77; with no negative and
      * {@code force_zeros_for_empty_prompt}, an all-zero negative).
      */
-    public TextConditioning encode(GenerationRequest req) {
+    public TextConditioning encodePrompts(GenerationRequest req) {
         PromptTokenizer tok = new PromptTokenizer(tokenizers, req.promptMode(), req.a1111());
         SdxlTextEncoder enc = textEncoder();
         TokenizedPrompt pt = tok.tokenize(req.prompt());
@@ -98,39 +155,34 @@ public final class StableDiffusionXLPipeline {
         return new TextConditioning(both.get(0), both.get(1), pt, nt);
     }
 
-    public Result generate(GenerationRequest req, Listener listener) {
-        listener.onPhase("text");
-        long t0 = System.nanoTime();
-        TextConditioning cond = encode(req);
-        releaseTextEncoderWeights();
-        long t1 = System.nanoTime();
-        listener.onPhase("denoise");
-        UNet2DConditionModel model = unet();
-        Scheduler scheduler = scheduler(req);
-        TorchGenerator generator = new TorchGenerator(req.seed());
-        int lc = model.config().inChannels(), lh = req.height() / 8, lw = req.width() / 8;
-        float[] noise = generator.randn(1, lc, lh, lw);
-        float[] x = noise.clone();
-        float sigma0 = scheduler.initNoiseSigma();
-        for (int i = 0; i < x.length; i++) x[i] *= sigma0;
+    /** Stage 2 (txt2img): the starting latents, unit-variance noise scaled to the first noise level. */
+    public float[] prepareLatents(DenoisingSampler sampler, float[] noise) {
+        return sampler.startFromNoise(noise);
+    }
 
+    /**
+     * Stage 3: the sampler's loop from step {@code fromStep} around the UNet with classifier-free
+     * guidance. The run's text K/V cache lives for this call only.
+     */
+    public float[] denoise(GenerationRequest req, TextConditioning cond, DenoisingSampler sampler, float[] x, int fromStep,
+                           RunHooks hooks) {
+        UNet2DConditionModel model = unet();
         UNet2DConditionModel.Conditioning unetCond = unetConditioning(cond, req);
-        float[] timesteps = scheduler.timesteps();
-        int[] shape = {1, lc, lh, lw};
-        for (int i = 0; i < timesteps.length; i++) {
-            float[] eps = guidedNoise(model, scheduler.scaleModelInput(x, i), shape, timesteps[i], unetCond, req.cfgScale());
-            x = scheduler.step(eps, i, x, generator);
-            listener.onStep(i + 1, timesteps.length);
+        int[] shape = {1, model.config().inChannels(), req.height() / 8, req.width() / 8};
+        try {
+            EpsModel eps = (xIn, t) -> {
+                hooks.beforeEvaluation();
+                return guidedNoise(model, xIn, shape, t, unetCond, req.cfgScale());
+            };
+            return sampler.sample(eps, x, fromStep, (step, total, sigma, t, latents) -> hooks.afterStep(step, total, sigma, t, latents, shape));
+        } finally {
+            unetCond.keyValues().release();
         }
-        int evaluations = timesteps.length * (req.classifierFreeGuidance() ? 2 : 1);
-        long t2 = System.nanoTime();
-        releaseUnetMemory();
-        listener.onPhase("vae");
-        Tensor latents = new Tensor(x, 1, lc, lh, lw);
-        Tensor image = decodeToImage(latents);
-        long t3 = System.nanoTime();
-        return new Result(req, cond, noise, latents, image, timesteps,
-                new Timings((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, evaluations));
+    }
+
+    /** The diffusers scheduler the request names, as a sampler drawing from the run's generator. */
+    public DenoisingSampler diffusersSampler(GenerationRequest req, TorchGenerator generator) {
+        return new DiffusersSampler(scheduler(req), generator);
     }
 
     /**
@@ -169,13 +221,12 @@ public final class StableDiffusionXLPipeline {
      * the decoder's large activations do not stack on top of them.
      */
     void releaseUnetMemory() {
-        if (unet != null) unet.clearContextCache();
         checkpoint.unet().asMap().values().forEach(StoredTensor::release);
         Buffers.clear();
     }
 
-    /** Latents -> RGB in [0, 1]: VAE decode of latents / scaling factor, then clamp(x / 2 + 0.5). */
-    public Tensor decodeToImage(Tensor latents) {
+    /** Stage 4: latents -> RGB in [0, 1]: VAE decode of latents / scaling factor, then clamp(x / 2 + 0.5). */
+    public Tensor decode(Tensor latents) {
         AutoencoderKL v = vae();
         float[] z = latents.data().clone();
         float inv = (float) v.config().scalingFactor();
@@ -186,7 +237,8 @@ public final class StableDiffusionXLPipeline {
         return decoded;
     }
 
-    Scheduler scheduler(GenerationRequest req) {
+    /** A fresh diffusers scheduler for the request, its timesteps set. */
+    public Scheduler scheduler(GenerationRequest req) {
         JsonNode config = checkpoint.schedulerConfig().orElseGet(SchedulerConfig::sdxlJson);
         return req.sampler().create(config, req.schedule(), checkpoint.path().toString(), req.steps());
     }

@@ -26,13 +26,13 @@ final class BasicTransformerBlock {
     }
 
     /** x [batch * tokens, dim] updated in place. */
-    void forward(float[] x, int batch, int tokens, float[] context, int contextTokens) {
+    void forward(float[] x, int batch, int tokens, UNet2DConditionModel.Conditioning cond) {
         int rows = batch * tokens;
         float[] n = norm1.forward(x, rows);
-        attn1.forwardAdd(n, batch, tokens, null, 0, x);
+        attn1.forwardAdd(n, batch, tokens, null, x);
         Buffers.give(n);
         n = norm2.forward(x, rows);
-        attn2.forwardAdd(n, batch, tokens, context, contextTokens, x);
+        attn2.forwardAdd(n, batch, tokens, cond, x);
         Buffers.give(n);
         n = norm3.forward(x, rows);
         float[] h = ffProj.forward(n, rows);
@@ -41,9 +41,5 @@ final class BasicTransformerBlock {
         Buffers.give(h);
         ffOut.forwardAdd(g, rows, x);
         Buffers.give(g);
-    }
-
-    void clearContextCache() {
-        attn2.clearContextCache();
     }
 }

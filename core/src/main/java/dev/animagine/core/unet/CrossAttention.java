@@ -13,14 +13,6 @@ import dev.animagine.core.tensor.Buffers;
 final class CrossAttention {
     private final Linear toQ, toK, toV, toOut;
     private final int heads;
-    /**
-     * Keys and values of the last text context: the context is the same at every denoising step of
-     * an image, so its projections are computed once per image (the conditioning arrays are never
-     * modified after they are built; the cache is keyed by identity).
-     */
-    private float[] cachedContext, cachedK, cachedV;
-    private int cachedRows;
-
     CrossAttention(Weights w, String prefix, int heads) {
         this.toQ = Linear.load(w, prefix + ".to_q", false);
         this.toK = Linear.load(w, prefix + ".to_k", false);
@@ -34,40 +26,32 @@ final class CrossAttention {
     /**
      * Adds attention(x, context) to {@code residual} in place.
      *
-     * @param x        [batch * tokens, dim] normed hidden states
-     * @param context  [batch * contextTokens, contextDim], or null for self-attention
+     * @param x    [batch * tokens, dim] normed hidden states
+     * @param cond the text context [batch * contextTokens, contextDim] for cross-attention, whose
+     *             keys and values are projected once per run; null for self-attention
      */
-    void forwardAdd(float[] x, int batch, int tokens, float[] context, int contextTokens, float[] residual) {
+    void forwardAdd(float[] x, int batch, int tokens, UNet2DConditionModel.Conditioning cond, float[] residual) {
         int inner = toQ.out(), d = inner / heads;
         float[] q = toQ.forward(x, batch * tokens);
-        int tk = context != null ? contextTokens : tokens;
+        int tk = cond != null ? cond.contextTokens() : tokens;
         float[] k, v;
-        if (context == null) {
+        if (cond == null) {
             k = toK.forward(x, batch * tk);
             v = toV.forward(x, batch * tk);
         } else {
-            if (context != cachedContext || cachedRows != batch * tk) {
-                clearContextCache();
-                cachedK = toK.forward(context, batch * tk);
-                cachedV = toV.forward(context, batch * tk);
-                cachedContext = context;
-                cachedRows = batch * tk;
-            }
-            k = cachedK;
-            v = cachedV;
+            float[] context = cond.encoderHiddenStates();
+            int rows = batch * tk;
+            if (context.length / toK.in() != rows)
+                throw new IllegalArgumentException("text context has " + context.length / toK.in() + " rows, expected " + rows);
+            float[][] kv = cond.keyValues().get(this, () -> new float[][] {toK.forward(context, rows), toV.forward(context, rows)});
+            k = kv[0];
+            v = kv[1];
         }
         float[] a = Buffers.take(batch * tokens * inner);
         Attention.forward(q, 0, inner, k, 0, inner, v, 0, inner, a, 0, inner, batch, heads, tokens, tk, d, false);
         Buffers.give(q);
-        if (context == null) Buffers.give(k, v);
+        if (cond == null) Buffers.give(k, v);
         toOut.forwardAdd(a, batch * tokens, residual);
         Buffers.give(a);
-    }
-
-    /** Forgets the cached keys and values of the text context (their arrays go back to the pool). */
-    void clearContextCache() {
-        if (cachedK != null) Buffers.give(cachedK, cachedV);
-        cachedContext = cachedK = cachedV = null;
-        cachedRows = 0;
     }
 }

@@ -28,23 +28,19 @@ final class Transformer2DModel {
     }
 
     /** Returns a new tensor (from {@link Buffers}); {@code x} is left to the caller. */
-    Tensor forward(Tensor x, float[] context, int contextTokens) {
+    Tensor forward(Tensor x, UNet2DConditionModel.Conditioning cond) {
         int n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
         Tensor normed = norm.forward(x, false);
         float[] tokens = Ops.channelsLast(normed.data(), n, c, hw);
         Buffers.give(normed);
         float[] h = projIn.forward(tokens, n * hw);
         Buffers.give(tokens);
-        for (BasicTransformerBlock b : blocks) b.forward(h, n, hw, context, contextTokens);
+        for (BasicTransformerBlock b : blocks) b.forward(h, n, hw, cond);
         float[] out = projOut.forward(h, n * hw);
         Buffers.give(h);
         float[] y = Ops.channelsFirst(out, n, c, hw);
         Buffers.give(out);
         Ops.addInPlace(y, x.data());
         return new Tensor(y, x.shape());
-    }
-
-    void clearContextCache() {
-        blocks.forEach(BasicTransformerBlock::clearContextCache);
     }
 }

@@ -39,8 +39,17 @@ public final class UNet2DConditionModel {
     private record Level(List<ResnetBlock2D> resnets, List<Transformer2DModel> attentions,
                          Downsample2D downsampler, Upsample2D upsampler) {}
 
-    /** The conditioning for one UNet evaluation of a batch. */
-    public record Conditioning(float[] encoderHiddenStates, int contextTokens, float[] textEmbeds, float[] timeIds) {
+    /**
+     * The conditioning of one run's UNet evaluations: text context, pooled text embeddings, size
+     * conditioning, and the run's cache of the context's cross-attention keys and values.
+     */
+    public record Conditioning(float[] encoderHiddenStates, int contextTokens, float[] textEmbeds, float[] timeIds,
+                               TextKeyValues keyValues) {
+        /** A conditioning with an empty key/value cache of its own. */
+        public Conditioning(float[] encoderHiddenStates, int contextTokens, float[] textEmbeds, float[] timeIds) {
+            this(encoderHiddenStates, contextTokens, textEmbeds, timeIds, new TextKeyValues());
+        }
+
         /** Rows of conditioning: 1, or 2 for a classifier-free-guidance batch [negative; positive]. */
         public int batch() {
             return timeIds.length / 6;
@@ -103,8 +112,6 @@ public final class UNet2DConditionModel {
         int batch = sample.dim(0);
         float[] siluEmb = timeAndAddedEmbedding(timesteps, cond, batch);
         Ops.siluInPlace(siluEmb); // every resnet applies SiLU before its time projection
-        float[] ctx = cond.encoderHiddenStates();
-        int ctxTokens = cond.contextTokens();
 
         Tensor h = convIn.forward(sample);
         // every intermediate goes back to Buffers as soon as nothing reads it; skips when joined
@@ -113,7 +120,7 @@ public final class UNet2DConditionModel {
         for (Level l : down) {
             for (int j = 0; j < l.resnets.size(); j++) {
                 h = l.resnets.get(j).forward(h, siluEmb); // its input is a skip
-                if (!l.attentions.isEmpty()) h = replace(h, l.attentions.get(j).forward(h, ctx, ctxTokens));
+                if (!l.attentions.isEmpty()) h = replace(h, l.attentions.get(j).forward(h, cond));
                 skips.push(h);
             }
             if (l.downsampler != null) {
@@ -123,7 +130,7 @@ public final class UNet2DConditionModel {
         }
         h = midResnet0.forward(h, siluEmb);
         for (int j = 0; j < midAttentions.size(); j++) {
-            h = replace(h, midAttentions.get(j).forward(h, ctx, ctxTokens));
+            h = replace(h, midAttentions.get(j).forward(h, cond));
             h = replace(h, midResnets.get(j).forward(h, siluEmb));
         }
         for (Level l : up) {
@@ -135,7 +142,7 @@ public final class UNet2DConditionModel {
                 Buffers.give(h);
                 Buffers.give(skip);
                 h = replace(cat, l.resnets.get(j).forward(cat, siluEmb));
-                if (!l.attentions.isEmpty()) h = replace(h, l.attentions.get(j).forward(h, ctx, ctxTokens));
+                if (!l.attentions.isEmpty()) h = replace(h, l.attentions.get(j).forward(h, cond));
             }
             if (l.upsampler != null) {
                 Tensor next = skips.peek(); // upsample to the size of the skip it will be joined with
@@ -176,15 +183,5 @@ public final class UNet2DConditionModel {
         float[] h = l1.forward(x, rows);
         Ops.siluInPlace(h);
         return l2.forward(h, rows);
-    }
-
-    /**
-     * Drops the cross-attention keys and values computed for the last text conditioning (kept
-     * across the denoising steps of one image).
-     */
-    public void clearContextCache() {
-        for (Level l : down) l.attentions().forEach(Transformer2DModel::clearContextCache);
-        midAttentions.forEach(Transformer2DModel::clearContextCache);
-        for (Level l : up) l.attentions().forEach(Transformer2DModel::clearContextCache);
     }
 }

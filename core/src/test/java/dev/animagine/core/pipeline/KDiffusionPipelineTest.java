@@ -3,6 +3,7 @@ package dev.animagine.core.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.sampling.DiscreteEpsDDPMDenoiser;
+import dev.animagine.core.sampling.KDiffusionSampler;
 import dev.animagine.core.sampling.KDiffusionSampling;
 import dev.animagine.core.sampling.NoiseSchedule;
 import dev.animagine.core.sampling.SchedulerConfig;
@@ -47,7 +48,7 @@ class KDiffusionPipelineTest {
         GenerationRequest req = GenerationRequest.of(in.get("prompt").asText(), in.get("negative_prompt").asText(), w, h,
                 in.get("steps").asInt(), in.get("cfg_scale").asDouble(), Sampler.EULER, ScheduleType.DEFAULT, in.get("seed").asLong(),
                 PromptMode.DIFFUSERS);
-        TextConditioning tc = p.encode(req);
+        TextConditioning tc = p.encodePrompts(req);
         JsonNode cc = c.get("conditioning");
         Close.assertClose("prompt_embeds", tc.positive().hiddenStates(), t(cc.get("prompt_embeds").asText()), 1e-4, 1e-4);
         Close.assertClose("negative_prompt_embeds", tc.negative().hiddenStates(), t(cc.get("negative_prompt_embeds").asText()), 1e-4, 1e-4);
@@ -73,7 +74,16 @@ class KDiffusionPipelineTest {
                         (float) in.get("s_noise").asDouble(), KDiffusionSampling.NoiseSampler.of(g, x.length))
                 : KDiffusionSampling.sampleDpmpp2m(den, x, sigmas, null);
         Close.assertClose("final latents", out, t(c.get("expected").get("final_latents").asText()), 1e-3, 0);
-        Tensor image = p.decodeToImage(new Tensor(out, shape));
+        Tensor image = p.decode(new Tensor(out, shape));
         Close.assertClose("image", image.data(), t(c.get("expected").get("image_nchw_0_1").asText()), 1e-3, 0);
+
+        // the same through the pipeline's one sampler contract (the k-diffusion functions behind KDiffusionSampler)
+        KDiffusionSampler.Method method = sampler.endsWith("sample_euler_ancestral") ? KDiffusionSampler.Method.EULER_ANCESTRAL
+                : KDiffusionSampler.Method.DPMPP_2M;
+        ImageResult r = p.generate(req, (rq, gen) -> new KDiffusionSampler(method, sigmas, alphas, in.get("quantize").asBoolean(),
+                KDiffusionSampling.NoiseSampler.of(gen, shape[1] * shape[2] * shape[3]))
+                .withAncestralNoise((float) in.path("eta").asDouble(1), (float) in.path("s_noise").asDouble(1)), RunHooks.NONE);
+        Close.assertClose("final latents (sampler contract)", r.latents().data(), t(c.get("expected").get("final_latents").asText()), 1e-3, 0);
+        Close.assertClose("image (sampler contract)", r.image().data(), t(c.get("expected").get("image_nchw_0_1").asText()), 1e-3, 0);
     }
 }

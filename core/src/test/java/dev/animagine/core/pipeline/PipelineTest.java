@@ -54,7 +54,7 @@ class PipelineTest {
                     GenerationRequest req = GenerationRequest.of(in.get("prompt").asText(),
                             in.get("negative_prompt").isNull() ? null : in.get("negative_prompt").asText(), 64, 64, 1,
                             in.get("do_classifier_free_guidance").asBoolean() ? 5.0 : 1.0, Sampler.EULER, ScheduleType.DEFAULT, 0, PromptMode.DIFFUSERS);
-                    TextConditioning tc = p.encode(req);
+                    TextConditioning tc = p.encodePrompts(req);
                     String f = "text_encoders/text_encoders.safetensors";
                     Close.assertClose("prompt_embeds", tc.positive().hiddenStates(), Fixtures.tensor(f, e.get("prompt_embeds").get("key").asText()).toFloats(), 1e-4, 1e-4);
                     Close.assertClose("pooled", tc.positive().pooled(), Fixtures.tensor(f, e.get("pooled_prompt_embeds").get("key").asText()).toFloats(), 1e-4, 1e-4);
@@ -104,12 +104,12 @@ class PipelineTest {
         JsonNode e = c.get("expected");
         // the conditioning batch the UNet sees at step 0
         JsonNode step0 = e.get("step0_conditioning");
-        var unetCond = StableDiffusionXLPipeline.unetConditioning(p.encode(req), req);
+        var unetCond = StableDiffusionXLPipeline.unetConditioning(p.encodePrompts(req), req);
         Close.assertClose("prompt_embeds batch", unetCond.encoderHiddenStates(), tensor(step0.get("prompt_embeds").asText()), 1e-4, 1e-4);
         Close.assertClose("add_text_embeds batch", unetCond.textEmbeds(), tensor(step0.get("add_text_embeds").asText()), 1e-4, 1e-4);
         Close.assertClose("add_time_ids batch", unetCond.timeIds(), tensor(step0.get("add_time_ids").asText()), 0, 0);
 
-        StableDiffusionXLPipeline.Result r = p.generate(req, StableDiffusionXLPipeline.Listener.NONE);
+        ImageResult r = p.generate(req, RunHooks.NONE);
         float[] timesteps = new float[c.get("timesteps").size()];
         for (int i = 0; i < timesteps.length; i++) timesteps[i] = (float) c.get("timesteps").get(i).asDouble();
         assertThat(r.timesteps()).containsExactly(timesteps);

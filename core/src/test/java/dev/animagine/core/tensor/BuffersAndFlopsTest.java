@@ -11,17 +11,34 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BuffersAndFlopsTest {
     @Test
     void buffersAreReusedByLengthAndNeverHandedOutTwice() {
-        Buffers.clear();
-        float[] a = Buffers.take(1234);
+        BufferPool pool = new BufferPool();
+        float[] a = pool.take(1234);
         assertThat(a).hasSize(1234);
-        Buffers.give(a);
-        assertThat(Buffers.idleBytes()).isEqualTo(4 * 1234);
-        assertThatThrownBy(() -> Buffers.give(a)).isInstanceOf(IllegalStateException.class);
-        assertThat(Buffers.take(1234)).isSameAs(a);
-        assertThat(Buffers.take(1234)).isNotSameAs(a);
-        assertThat(Buffers.takeZeroed(7)).containsOnly(0f);
-        Buffers.clear();
-        assertThat(Buffers.idleBytes()).isZero();
+        pool.give(a);
+        assertThat(pool.idleBytes()).isEqualTo(4 * 1234);
+        assertThatThrownBy(() -> pool.give(a)).isInstanceOf(IllegalStateException.class);
+        assertThat(pool.take(1234)).isSameAs(a);
+        assertThat(pool.take(1234)).isNotSameAs(a);
+        pool.clear();
+        assertThat(pool.idleBytes()).isZero();
+    }
+
+    @Test
+    void layersUseThePoolOfTheRunThatCallsThem() {
+        BufferPool pool = new BufferPool();
+        float[] kept = Buffers.withPool(pool, () -> {
+            float[] a = Buffers.take(99);
+            Buffers.give(a);
+            assertThat(Buffers.takeZeroed(99)).isSameAs(a).containsOnly(0f);
+            Buffers.give(a);
+            return a;
+        });
+        assertThat(pool.idleBytes()).isEqualTo(4 * 99);
+        // outside a run nothing is pooled: no state is shared between runs
+        assertThat(Buffers.current()).isNull();
+        Buffers.give(new float[99]);
+        assertThat(Buffers.take(99)).isNotSameAs(kept);
+        assertThat(pool.idleBytes()).isEqualTo(4 * 99);
     }
 
     @Test
