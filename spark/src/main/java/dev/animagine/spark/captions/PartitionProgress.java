@@ -17,11 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Follows the partitions of the Spark jobs whose description is {@code description} on the driver:
  * one log line per finished partition, and a callback for a progress bar.
  */
-final class PartitionProgress extends SparkListener {
+public final class PartitionProgress extends SparkListener {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionProgress.class);
 
     /** Told of each finished partition (on Spark's listener thread). */
-    interface Sink {
+    public interface Sink {
         void partitionDone(int done, int total);
     }
 
@@ -33,7 +33,7 @@ final class PartitionProgress extends SparkListener {
     private final AtomicInteger doneCount = new AtomicInteger();
     private boolean finished;
 
-    PartitionProgress(String description, int total, Sink sink) {
+    public PartitionProgress(String description, int total, Sink sink) {
         this.description = description;
         this.total = total;
         this.sink = sink;
@@ -59,7 +59,7 @@ final class PartitionProgress extends SparkListener {
      * Called once the job has returned: listener events arrive asynchronously, so the last ones may
      * still be queued; the sink is told the job is complete and later events are ignored.
      */
-    synchronized void finish() {
+    public synchronized void finish() {
         finished = true;
         if (doneCount.get() < total && sink != null) sink.partitionDone(total, total);
     }

@@ -9,12 +9,12 @@ import java.io.PrintWriter;
 
 /**
  * Entry point of animagine-spark-submit.jar for spark-submit:
- * {@code spark-submit animagine-spark-submit.jar dataset captions --input ... --output ... --version 4}.
- * The same commands as {@code animagine dataset ...}; exit codes 0 ok, 1 failure, 2 usage error.
+ * {@code spark-submit animagine-spark-submit.jar dataset captions --input ... --output ... --version 4}, or
+ * {@code ... batch --input requests.jsonl --output DIR --model MODEL}. The same commands as the CLI's; exit codes 0 ok, 1 failure, 2 usage error.
  */
 @Command(name = "animagine-spark", mixinStandardHelpOptions = true,
         description = "Animagine jobs on Apache Spark.",
-        subcommands = {CommandLine.HelpCommand.class, DatasetCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, DatasetCommand.class, BatchCommand.class})
 public final class SparkMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
