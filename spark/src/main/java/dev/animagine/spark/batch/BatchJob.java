@@ -53,7 +53,8 @@ public final class BatchJob {
     private BatchJob() {}
 
     public static Outcome run(SparkSession spark, BatchOptions o, CaptionJob.Listener listener) {
-        if (!Files.isRegularFile(java.nio.file.Path.of(o.model())) && !Files.isDirectory(java.nio.file.Path.of(o.model())))
+        // in local mode the driver is the executor: a wrong path is a usage error before any work
+        if (spark.sparkContext().isLocal() && !Files.exists(java.nio.file.Path.of(o.model())))
             throw new InvalidArgumentException("--model " + o.model() + ": no such file or folder");
         List<BatchRow> rows = o.input() != null ? read(spark, o) : seedRange(o);
         checkIds(rows, o.input() != null ? o.input() : "--seeds");

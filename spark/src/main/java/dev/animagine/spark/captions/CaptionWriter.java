@@ -50,6 +50,7 @@ final class CaptionWriter implements Function2<Integer, Iterator<Row>, Iterator<
         FileSystem fs = root.getFileSystem(conf);
         fs.setWriteChecksum(false);
         CaptionSummary summary = new CaptionSummary();
+        CaptionFiles files = CaptionFiles.of(fs, root);
         String part = String.format("%05d", partition);
         try (Writer meta = open(fs, new Path(root, PARTS + "/metadata-" + part + ".json"));
              Writer map = open(fs, new Path(root, PARTS + "/captions-" + part + ".tsv"))) {
@@ -59,9 +60,7 @@ final class CaptionWriter implements Function2<Integer, Iterator<Row>, Iterator<
                 Caption caption = rules.caption(post, qualityTag(post));
                 KohyaBuckets.Bucket bucket = buckets.select(post.width(), post.height());
                 String txt = captionFile(post.imageKey());
-                try (Writer w = open(fs, new Path(root, txt))) {
-                    w.write(caption.text());
-                }
+                files.write(txt, caption.text());
                 if (!first) meta.write(",\n");
                 first = false;
                 meta.write(Json.quote(post.imageKey()) + ": {\"caption\": " + Json.quote(caption.kept())
