@@ -2,6 +2,8 @@ package dev.animagine.cli;
 
 import dev.animagine.core.AnimagineException;
 import dev.animagine.core.InvalidArgumentException;
+import dev.animagine.spark.cli.BatchCommand;
+import dev.animagine.spark.cli.DatasetCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +18,7 @@ import java.util.Properties;
         versionProvider = Main.Version.class,
         description = "Animagine XL (SDXL) text-to-image on the JVM.",
         subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, InfoCommand.class, TokensCommand.class, PromptCommand.class,
-                PngInfoCommand.class, ServeCommand.class, DevCommand.class, BenchCommand.class})
+                PngInfoCommand.class, ServeCommand.class, DevCommand.class, BenchCommand.class, DatasetCommand.class, BatchCommand.class})
 public final class Main implements Runnable {
     /** Exit codes: 0 ok, 1 runtime failure, 2 usage error (picocli's own convention). */
     public static final int EXIT_OK = 0, EXIT_FAILURE = 1, EXIT_USAGE = 2;

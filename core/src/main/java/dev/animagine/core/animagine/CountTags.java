@@ -7,12 +7,12 @@ import java.util.regex.Pattern;
  * {@code 1other}, {@code multiple girls}) and open every Animagine prompt. {@code male focus}
  * travels with them, as in Animagine's training captions and its cards' {@code 1boy} examples.
  */
-final class CountTags {
+public final class CountTags {
     private static final Pattern COUNT = Pattern.compile("(?:\\d+\\+?|multiple ?)(?:girl|boy|other)s?");
 
     private CountTags() {}
 
-    static boolean is(String bare) {
+    public static boolean is(String bare) {
         return COUNT.matcher(bare).matches() || bare.equals("male focus");
     }
 }
