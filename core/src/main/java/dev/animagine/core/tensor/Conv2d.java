@@ -5,13 +5,15 @@ package dev.animagine.core.tensor;
  * dtype, as one {@link Gemm} per image: {@code Y[out, pixels] = W[out, in*kh*kw] · X̂ + bias}, where
  * X̂ (im2col) is never built: {@link Patches} packs its panels straight from the input, and the
  * product lands in NCHW order, so nothing is transposed. 1x1 stride-1 convolutions read the input
- * as it is.
+ * as it is; stride-1 3x3 ones go through {@link WinogradConv} unless {@link Winograd} is off.
  */
 public final class Conv2d {
     private final StoredTensor weight;
     private final float[] bias;
     private final int out, in, kh, kw, stride, padding;
     private final GemmA matrix;
+    /** Built on first use for the tile size {@link Winograd} asks for. */
+    private volatile WinogradConv winograd;
 
     public Conv2d(StoredTensor weight, float[] bias, int stride, int padding) {
         if (weight.rank() != 4) throw new IllegalArgumentException(weight.describe() + ": conv weight must be 4-D");
@@ -50,6 +52,13 @@ public final class Conv2d {
     /** Into {@code y[n, out, oh, ow]} (overwritten). */
     public void forward(float[] x, int n, int h, int w, float[] y) {
         int oh = (h + 2 * padding - kh) / stride + 1, ow = (w + 2 * padding - kw) / stride + 1, p = oh * ow;
+        int tile = Winograd.tileFor(kh, kw, stride, in, out, n, oh, ow);
+        if (tile != 0) {
+            WinogradConv wc = winograd;
+            if (wc == null || wc.tile() != tile) winograd = wc = new WinogradConv(weight, bias, out, in, padding, tile);
+            wc.forward(x, n, h, w, y);
+            return;
+        }
         boolean pointwise = kh == 1 && kw == 1 && stride == 1 && padding == 0;
         for (int b = 0; b < n; b++) {
             int xOff = b * in * h * w;
