@@ -51,19 +51,24 @@ public final class Conv2d {
 
     /** Into {@code y[n, out, oh, ow]} (overwritten). */
     public void forward(float[] x, int n, int h, int w, float[] y) {
-        int oh = (h + 2 * padding - kh) / stride + 1, ow = (w + 2 * padding - kw) / stride + 1, p = oh * ow;
-        int tile = Winograd.tileFor(kh, kw, stride, in, out, n, oh, ow);
-        if (tile != 0) {
-            WinogradConv wc = winograd;
-            if (wc == null || wc.tile() != tile) winograd = wc = new WinogradConv(weight, bias, out, in, padding, tile);
-            wc.forward(x, n, h, w, y);
-            return;
-        }
-        boolean pointwise = kh == 1 && kw == 1 && stride == 1 && padding == 0;
-        for (int b = 0; b < n; b++) {
-            int xOff = b * in * h * w;
-            GemmOperand patches = pointwise ? GemmOperand.plain(x, xOff, h * w, in, p) : new Patches(x, xOff, h, w, ow, p);
-            Gemm.multiply(matrix, patches, bias, null, y, b * out * p, p, false);
+        long profile = KernelProfile.start();
+        try {
+            int oh = (h + 2 * padding - kh) / stride + 1, ow = (w + 2 * padding - kw) / stride + 1, p = oh * ow;
+            int tile = Winograd.tileFor(kh, kw, stride, in, out, n, oh, ow);
+            if (tile != 0) {
+                WinogradConv wc = winograd;
+                if (wc == null || wc.tile() != tile) winograd = wc = new WinogradConv(weight, bias, out, in, padding, tile);
+                wc.forward(x, n, h, w, y);
+                return;
+            }
+            boolean pointwise = kh == 1 && kw == 1 && stride == 1 && padding == 0;
+            for (int b = 0; b < n; b++) {
+                int xOff = b * in * h * w;
+                GemmOperand patches = pointwise ? GemmOperand.plain(x, xOff, h * w, in, p) : new Patches(x, xOff, h, w, ow, p);
+                Gemm.multiply(matrix, patches, bias, null, y, b * out * p, p, false);
+            }
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.CONVOLUTION, profile);
         }
     }
 

@@ -43,13 +43,23 @@ public final class Gemm {
      */
     public static void multiply(float[] a, int aOff, int lda, int m, GemmOperand b,
                                 float[] bias, float[] c, int cOff, int ldc, boolean accumulate) {
-        run(GemmA.rows(a, aOff, lda, m, b.k()), b, null, bias, c, cOff, ldc, accumulate, true, true);
+        long profile = KernelProfile.start();
+        try {
+            run(GemmA.rows(a, aOff, lda, m, b.k()), b, null, bias, c, cOff, ldc, accumulate, true, true);
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.GEMM, profile);
+        }
     }
 
     /** The general form: any A, a bias per row (e.g. a convolution's output channel) and/or per column. */
     public static void multiply(GemmA a, GemmOperand b, float[] rowBias, float[] colBias,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
-        run(a, b, rowBias, colBias, c, cOff, ldc, accumulate, true, true);
+        long profile = KernelProfile.start();
+        try {
+            run(a, b, rowBias, colBias, c, cOff, ldc, accumulate, true, true);
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.GEMM, profile);
+        }
     }
 
     /** {@code C = A · B} in parallel, its FLOPs left to the caller to count (see {@link FlopCounter#add(long, long)}). */
@@ -60,7 +70,12 @@ public final class Gemm {
     /** Same as {@link #multiply(float[], int, int, int, GemmOperand, float[], float[], int, int, boolean)} on the calling thread only. */
     public static void multiplySerial(float[] a, int aOff, int lda, int m, GemmOperand b,
                                       float[] bias, float[] c, int cOff, int ldc, boolean accumulate) {
-        run(GemmA.rows(a, aOff, lda, m, b.k()), b, null, bias, c, cOff, ldc, accumulate, false, true);
+        long profile = KernelProfile.start();
+        try {
+            run(GemmA.rows(a, aOff, lda, m, b.k()), b, null, bias, c, cOff, ldc, accumulate, false, true);
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.GEMM, profile);
+        }
     }
 
     private static void run(GemmA a, GemmOperand b, float[] rowBias, float[] colBias,
