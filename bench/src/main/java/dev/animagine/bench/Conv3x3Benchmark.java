@@ -11,6 +11,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
 
 /**
  * 3x3 stride-1 convolutions at SDXL shapes, one image, fp16 weights, channels in = out: the UNet's
@@ -32,6 +34,8 @@ public class Conv3x3Benchmark {
     private Conv2d conv;
     private float[] x, y;
     private int channels, side;
+    /** Process CPU time per iteration: on a shared machine the wall time also counts other processes' turns. */
+    private long cpu0, ops;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -53,9 +57,28 @@ public class Conv3x3Benchmark {
         arena.close();
     }
 
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        ops = 0;
+        cpu0 = processCpuNanos();
+    }
+
+    /** Prints the CPU time per operation per worker thread, the figure to compare with the CPU-time peak when others share the cores. */
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+        double perOp = (processCpuNanos() - cpu0) / 1e6 / Math.max(1, ops) / dev.animagine.core.tensor.Parallel.threads();
+        System.out.printf(Locale.ROOT, "%n[cpu] %s %s %.2f ms/op/thread = %.1f GFLOP/s by CPU time%n", shape, algorithm, perOp,
+                flops(shape) / perOp / 1e6);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     @Benchmark
     public float[] conv3x3() {
         conv.forward(x, 1, side, side, y);
+        ops++;
         return y;
     }
 

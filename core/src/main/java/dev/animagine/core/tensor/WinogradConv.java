@@ -132,8 +132,13 @@ final class WinogradConv {
             }
             int row = plane + iy * w;
             for (int q = 0; q < m; q++) {
-                int dq = dr + q * pw;
-                for (int j = 0, ix = q - pad; j <= tw; j++, ix += m) s[dq + j] = ix >= 0 && ix < w ? x[row + ix] : 0f;
+                int dq = dr + q * pw, ix0 = q - pad;
+                // columns j with 0 <= j*m + ix0 < w are copied without a test, the others are padding
+                int j0 = ix0 >= 0 ? 0 : ceilDiv(-ix0, m), j1 = Math.min(tw + 1, ix0 >= w ? 0 : ceilDiv(w - ix0, m));
+                int j = 0;
+                for (; j < Math.min(j0, tw + 1); j++) s[dq + j] = 0f;
+                for (int src = row + ix0 + j * m; j < j1; j++, src += m) s[dq + j] = x[src];
+                for (; j <= tw; j++) s[dq + j] = 0f;
             }
         }
         // uv[ξr][q][j] = Σ_r B^T[ξr][r] d[r][q][j]
