@@ -56,7 +56,7 @@ public final class KernelBenchmarks {
     /** FLOPs of one operation: 2 per multiply-add, from the benchmark's shape. */
     static double flops(String name, Map<String, String> p) {
         if (name.startsWith("GemmBenchmark") || name.startsWith("LoraLinearBenchmark")) return GemmBenchmark.flops(p.get("shape"));
-        if (name.startsWith("Conv3x3Benchmark")) return Conv3x3Benchmark.flops(Integer.parseInt(p.get("latent")));
+        if (name.startsWith("Conv3x3Benchmark")) return Conv3x3Benchmark.flops(p.get("shape"));
         if (name.startsWith("AttentionBenchmark")) return AttentionBenchmark.flops(Integer.parseInt(p.get("tokens")));
         return Double.NaN;
     }

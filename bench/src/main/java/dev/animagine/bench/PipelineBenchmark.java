@@ -8,12 +8,16 @@ import dev.animagine.core.pipeline.RunHooks;
 import dev.animagine.core.pipeline.Stage;
 import dev.animagine.core.pipeline.StableDiffusionXLPipeline;
 import dev.animagine.core.tensor.FlopCounter;
+import dev.animagine.core.tensor.KernelProfile;
 import dev.animagine.core.tensor.Parallel;
+import dev.animagine.core.tensor.Winograd;
 import dev.animagine.core.text.SdxlTokenizers;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -35,7 +39,8 @@ public final class PipelineBenchmark {
                          double textEncodeSeconds, double textEncodeFirstSeconds, long textEncodeFlops,
                          int unetEvals, double unetSecondsPerEvalMean, double unetSecondsPerEvalMin, long unetFlopsPerEval,
                          double vaeDecodeSeconds, long vaeDecodeFlops,
-                         double imageSeconds, long rssPeakBytes) {
+                         double imageSeconds, long rssPeakBytes,
+                         int winogradTile, long unetExecutedFlopsPerEval, long vaeDecodeExecutedFlops, List<StageProfile> profile) {
         public double unetGflops() {
             return unetFlopsPerEval / 1e9 / unetSecondsPerEvalMean;
         }
@@ -59,11 +64,27 @@ public final class PipelineBenchmark {
     }
 
     /**
+     * Where a stage's wall time went ({@code --profile}): seconds per kernel family (outermost kernel
+     * calls, see {@link KernelProfile}) and the rest ({@code other}: Java glue, schedulers, pool hand-offs).
+     */
+    public record StageProfile(String stage, double seconds, Map<String, Double> familySeconds) {
+        public double otherSeconds() {
+            return seconds - familySeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+    }
+
+    /**
      * @param request  must have CFG on (scale above 1) to measure what an image costs
      * @param progress receives one line per phase and step (may be a no-op)
      */
     public static Report run(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
                              Consumer<String> progress) {
+        return run(model, options, tokenizers, request, false, progress);
+    }
+
+    /** @param profile also time each kernel family per stage ({@link Report#profile()}; empty when false) */
+    public static Report run(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
+                             boolean profile, Consumer<String> progress) {
         progress.accept("measuring the fp32 FMA peak on " + Parallel.threads() + " threads...");
         double peak = PeakFlops.measure();
         progress.accept(String.format("peak %.1f GFLOP/s; opening %s", peak, model));
@@ -83,8 +104,14 @@ public final class PipelineBenchmark {
             progress.accept(String.format("first text encoding %.2f s", firstEncode));
 
             Recorder rec = new Recorder(progress);
+            KernelProfile.setEnabled(profile);
             long start = System.nanoTime();
-            ImageResult result = pipeline.generate(request, rec);
+            ImageResult result;
+            try {
+                result = pipeline.generate(request, rec);
+            } finally {
+                KernelProfile.setEnabled(false);
+            }
             rec.end(System.nanoTime());
             double image = seconds(System.nanoTime() - start);
 
@@ -101,7 +128,9 @@ public final class PipelineBenchmark {
                     timings.textEncode(), firstEncode, rec.flops("text"),
                     evals, mean, min, rec.flops("denoise") / evals,
                     timings.vaeDecode(), rec.flops("vae"),
-                    image, ProcessMemory.peakRssBytes());
+                    image, ProcessMemory.peakRssBytes(),
+                    Winograd.tile(), rec.executed("denoise") / evals, rec.executed("vae"),
+                    profile ? rec.profile() : List.of());
         }
     }
 
@@ -113,7 +142,8 @@ public final class PipelineBenchmark {
     private static final class Recorder implements RunHooks {
         private final Consumer<String> progress;
         private final List<String> phases = new ArrayList<>();
-        private final List<Long> phaseFlops = new ArrayList<>(), phaseStart = new ArrayList<>();
+        private final List<Long> phaseFlops = new ArrayList<>(), phaseStart = new ArrayList<>(), phaseExecuted = new ArrayList<>();
+        private final List<long[]> phaseKernelNanos = new ArrayList<>();
         final List<Long> stepNanos = new ArrayList<>();
         private long lastStep;
 
@@ -131,6 +161,8 @@ public final class PipelineBenchmark {
             long now = System.nanoTime();
             phases.add(phase);
             phaseFlops.add(FlopCounter.total());
+            phaseExecuted.add(FlopCounter.executed());
+            phaseKernelNanos.add(KernelProfile.nanos());
             phaseStart.add(now);
             if (phase.equals("denoise")) lastStep = now;
             progress.accept(phase + "...");
@@ -147,7 +179,28 @@ public final class PipelineBenchmark {
         void end(long now) {
             phases.add("end");
             phaseFlops.add(FlopCounter.total());
+            phaseExecuted.add(FlopCounter.executed());
+            phaseKernelNanos.add(KernelProfile.nanos());
             phaseStart.add(now);
+        }
+
+        long executed(String phase) {
+            int i = phases.indexOf(phase);
+            return i < 0 ? 0 : phaseExecuted.get(i + 1) - phaseExecuted.get(i);
+        }
+
+        /** Per phase (text, unet for denoise, vae): its wall time and each kernel family's share. */
+        List<StageProfile> profile() {
+            List<StageProfile> stages = new ArrayList<>();
+            for (int i = 0; i + 1 < phases.size(); i++) {
+                Map<String, Double> families = new LinkedHashMap<>();
+                long[] a = phaseKernelNanos.get(i), b = phaseKernelNanos.get(i + 1);
+                for (KernelProfile.Family f : KernelProfile.Family.values())
+                    families.put(f.key(), seconds(b[f.ordinal()] - a[f.ordinal()]));
+                String stage = phases.get(i).equals("denoise") ? "unet" : phases.get(i);
+                stages.add(new StageProfile(stage, seconds(phaseStart.get(i + 1) - phaseStart.get(i)), families));
+            }
+            return stages;
         }
 
         long flops(String phase) {

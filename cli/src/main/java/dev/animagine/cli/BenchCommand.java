@@ -52,6 +52,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the figures as JSON.")
     boolean json;
 
+    @Option(names = "--profile", description = "Also time each kernel family (gemm, convolution, attention, normalisation, "
+            + "elementwise, data_movement) per stage (text, unet, vae).")
+    boolean profile;
+
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "CLIP vocabulary folder (default: beside the model, $ANIMAGINE_TOKENIZER, the Hugging Face cache).")
     Path tokenizer;
 
@@ -82,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
                 ScheduleType.DEFAULT, seed, PromptMode.A1111);
         SdxlTokenizers tokenizers = TokenizerLocator.find(model, tokenizer);
         PrintWriter err = spec.commandLine().getErr(), out = spec.commandLine().getOut();
-        Report r = PipelineBenchmark.run(model, modelOptions.toOptions(), tokenizers, request, line -> {
+        Report r = PipelineBenchmark.run(model, modelOptions.toOptions(), tokenizers, request, profile, line -> {
             err.println("bench: " + line);
             err.flush();
         });
@@ -114,11 +118,23 @@ final class BenchCommand implements Callable<Integer> {
         unet.put("gflops", r.unetGflops());
         unet.put("gflops_best", r.unetGflopsBest());
         unet.put("percent_of_peak", r.percentOfPeak(r.unetGflops()));
+        unet.put("executed_gflop_per_eval", r.unetExecutedFlopsPerEval() / 1e9);
         root.put("vae_decode_seconds", r.vaeDecodeSeconds());
         ObjectNode vae = root.putObject("vae");
         vae.put("gflop", r.vaeDecodeFlops() / 1e9);
         vae.put("gflops", r.vaeGflops());
         vae.put("percent_of_peak", r.percentOfPeak(r.vaeGflops()));
+        vae.put("executed_gflop", r.vaeDecodeExecutedFlops() / 1e9);
+        root.put("winograd_tile", r.winogradTile());
+        if (!r.profile().isEmpty()) {
+            ObjectNode profile = root.putObject("profile");
+            for (PipelineBenchmark.StageProfile stage : r.profile()) {
+                ObjectNode s = profile.putObject(stage.stage());
+                s.put("seconds", stage.seconds());
+                stage.familySeconds().forEach(s::put);
+                s.put("other", stage.otherSeconds());
+            }
+        }
         root.put("image_seconds", r.imageSeconds());
         root.put("rss_peak_bytes", r.rssPeakBytes());
         return root;
@@ -137,6 +153,16 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "vae decode     %.2f s; %.1f GFLOP; %.1f GFLOP/s = %.1f%% of peak%n",
                 r.vaeDecodeSeconds(), r.vaeDecodeFlops() / 1e9, r.vaeGflops(), r.percentOfPeak(r.vaeGflops()));
         out.printf(Locale.ROOT, "image          %.2f s%n", r.imageSeconds());
+        out.printf(Locale.ROOT, "flops          GFLOP/s count direct convolutions; executed (Winograd %s): unet %.1f GFLOP per eval, vae %.1f GFLOP%n",
+                r.winogradTile() == 0 ? "off" : "F(" + r.winogradTile() + "x" + r.winogradTile() + ",3x3)",
+                r.unetExecutedFlopsPerEval() / 1e9, r.vaeDecodeExecutedFlops() / 1e9);
+        for (PipelineBenchmark.StageProfile stage : r.profile()) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "profile %-6s %.2f s:", stage.stage(), stage.seconds()));
+            stage.familySeconds().forEach((family, sec) ->
+                    line.append(String.format(Locale.ROOT, " %s %.1f%%", family, 100 * sec / stage.seconds())));
+            line.append(String.format(Locale.ROOT, " other %.1f%%", 100 * stage.otherSeconds() / stage.seconds()));
+            out.println(line);
+        }
         out.printf(Locale.ROOT, "peak RSS       %.2f GiB%n", r.rssPeakBytes() / (double) (1L << 30));
         if (JvmOptions.loopStripMiningIter() == 0)
             out.println("warning: this JVM runs without loop strip mining (-XX:LoopStripMiningIter=0, ParallelGC's default): "

@@ -32,6 +32,37 @@ class BenchCommandTest {
     }
 
     @Test
+    void profileSplitsEachStageByKernelFamily() throws Exception {
+        CliRun r = CliRun.of("bench", "--model", ModelFiles.diffusersFolder().toString(), "--size", "64x48", "--steps", "1", "--json", "--profile");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        JsonNode profile = j.get("profile");
+        assertThat(profile).isNotNull();
+        for (String stage : new String[] {"text", "unet", "vae"}) {
+            JsonNode s = profile.get(stage);
+            assertThat(s).as(stage).isNotNull();
+            double total = s.get("seconds").asDouble(), families = 0;
+            for (String f : new String[] {"gemm", "convolution", "attention", "normalisation", "elementwise", "data_movement"}) {
+                assertThat(s.get(f).asDouble()).as(stage + " " + f).isGreaterThanOrEqualTo(0);
+                families += s.get(f).asDouble();
+            }
+            assertThat(families).as(stage).isPositive().isLessThanOrEqualTo(total);
+            assertThat(s.get("other").asDouble()).isCloseTo(total - families, org.assertj.core.data.Offset.offset(1e-9));
+        }
+        assertThat(profile.get("text").get("gemm").asDouble()).isPositive();
+        assertThat(profile.get("text").get("convolution").asDouble()).isZero();
+        assertThat(profile.get("unet").get("convolution").asDouble()).isPositive();
+        assertThat(profile.get("unet").get("attention").asDouble()).isPositive();
+        assertThat(profile.get("vae").get("convolution").asDouble()).isPositive();
+        // executed FLOPs never exceed the direct-equivalent count
+        assertThat(j.get("unet").get("executed_gflop_per_eval").asDouble()).isPositive()
+                .isLessThanOrEqualTo(j.get("unet").get("gflop_per_eval").asDouble() * 1.0001);
+        // without --profile there is no profile and the kernels are not timed
+        CliRun plain = CliRun.of("bench", "--model", ModelFiles.diffusersFolder().toString(), "--size", "64x48", "--steps", "1", "--json");
+        assertThat(new ObjectMapper().readTree(plain.out()).get("profile")).isNull();
+    }
+
+    @Test
     void badSizesAndStepsAreUsageErrors() {
         String model = ModelFiles.diffusersFolder().toString();
         CliRun size = CliRun.of("bench", "--model", model, "--size", "big");

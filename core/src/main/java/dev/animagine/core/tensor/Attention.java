@@ -43,30 +43,35 @@ public final class Attention {
      */
     public static void forward(float[] q, int qOff, int ldq, float[] k, int kOff, int ldk, float[] v, int vOff, int ldv,
                                float[] out, int outOff, int ldo, int batch, int heads, int tq, int tk, int d, boolean causal) {
-        if (tq == 0 || batch * heads == 0) return;
-        if (tk == 0) throw new IllegalArgumentException("attention over no keys");
-        int nr = Gemm.NR;
-        // per (batch, head): K^T as panels over keys [ceil(tk/NR)][d][NR], V as panels over d [ceil(d/NR)][tk][NR]
-        int ktSize = Gemm.roundUp(tk, nr) * d, vSize = Gemm.roundUp(d, nr) * tk, perHead = ktSize + vSize;
-        float[] packed = PACKED.get();
-        if (packed.length < batch * heads * perHead) PACKED.set(packed = new float[batch * heads * perHead]);
-        final float[] p = packed;
-        Parallel.forEach(batch * heads, bh -> {
-            int b = bh / heads, h = bh % heads, base = bh * perHead;
-            GemmOperand.transposed(k, kOff + b * tk * ldk + h * d, ldk, tk, d).pack(0, tk, 0, d, p, base);
-            GemmOperand.plain(v, vOff + b * tk * ldv + h * d, ldv, tk, d).pack(0, d, 0, tk, p, base + ktSize);
-        });
-        float scale = (float) (1.0 / Math.sqrt(d));
-        int qBlocks = Gemm.ceilDiv(tq, BQ);
-        Parallel.forEach(batch * heads * qBlocks, task -> {
-            int qb = task % qBlocks, bh = task / qBlocks, h = bh % heads, b = bh / heads;
-            int q0 = qb * BQ, mq = Math.min(BQ, tq - q0);
-            Block blk = BLOCK.get();
-            if (blk == null || blk.d != d) BLOCK.set(blk = new Block(d));
-            queryBlock(blk, q, qOff + (b * tq + q0) * ldq + h * d, ldq, p, bh * perHead, bh * perHead + ktSize,
-                    out, outOff + (b * tq + q0) * ldo + h * d, ldo, q0, mq, tk, d, scale, causal);
-        });
-        FlopCounter.add(4L * batch * heads * tq * tk * d);
+        long profile = KernelProfile.start();
+        try {
+            if (tq == 0 || batch * heads == 0) return;
+            if (tk == 0) throw new IllegalArgumentException("attention over no keys");
+            int nr = Gemm.NR;
+            // per (batch, head): K^T as panels over keys [ceil(tk/NR)][d][NR], V as panels over d [ceil(d/NR)][tk][NR]
+            int ktSize = Gemm.roundUp(tk, nr) * d, vSize = Gemm.roundUp(d, nr) * tk, perHead = ktSize + vSize;
+            float[] packed = PACKED.get();
+            if (packed.length < batch * heads * perHead) PACKED.set(packed = new float[batch * heads * perHead]);
+            final float[] p = packed;
+            Parallel.forEach(batch * heads, bh -> {
+                int b = bh / heads, h = bh % heads, base = bh * perHead;
+                GemmOperand.transposed(k, kOff + b * tk * ldk + h * d, ldk, tk, d).pack(0, tk, 0, d, p, base);
+                GemmOperand.plain(v, vOff + b * tk * ldv + h * d, ldv, tk, d).pack(0, d, 0, tk, p, base + ktSize);
+            });
+            float scale = (float) (1.0 / Math.sqrt(d));
+            int qBlocks = Gemm.ceilDiv(tq, BQ);
+            Parallel.forEach(batch * heads * qBlocks, task -> {
+                int qb = task % qBlocks, bh = task / qBlocks, h = bh % heads, b = bh / heads;
+                int q0 = qb * BQ, mq = Math.min(BQ, tq - q0);
+                Block blk = BLOCK.get();
+                if (blk == null || blk.d != d) BLOCK.set(blk = new Block(d));
+                queryBlock(blk, q, qOff + (b * tq + q0) * ldq + h * d, ldq, p, bh * perHead, bh * perHead + ktSize,
+                        out, outOff + (b * tq + q0) * ldo + h * d, ldo, q0, mq, tk, d, scale, causal);
+            });
+            FlopCounter.add(4L * batch * heads * tq * tk * d);
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.ATTENTION, profile);
+        }
     }
 
     private static void queryBlock(Block blk, float[] q, int qo, int ldq, float[] p, int ktOff, int vOff,

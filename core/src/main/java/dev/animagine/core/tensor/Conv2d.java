@@ -5,9 +5,9 @@ package dev.animagine.core.tensor;
  * dtype, as one {@link Gemm} per image: {@code Y[out, pixels] = W[out, in*kh*kw] · X̂ + bias}, where
  * X̂ (im2col) is never built: {@link Patches} packs its panels straight from the input, and the
  * product lands in NCHW order, so nothing is transposed. 1x1 stride-1 convolutions read the input
- * as it is. Optional low-rank side paths (LoCon adapters) add
- * {@code scale · U · conv(x, D)}: D a convolution of rank r with this kernel, stride and padding, U
- * a 1x1 convolution; the base weight is never merged or copied.
+ * as it is; stride-1 3x3 ones go through {@link WinogradConv} unless {@link Winograd} is off. Optional
+ * low-rank side paths (LoCon adapters) add {@code scale · U · conv(x, D)}: D a convolution of rank r
+ * with this kernel, stride and padding, U a 1x1 convolution; the base weight is never merged or copied.
  */
 public final class Conv2d {
     private final StoredTensor weight;
@@ -17,6 +17,8 @@ public final class Conv2d {
     private final Side[] sides;
 
     private record Side(Conv2d down, GemmA up, float scale, int rank) {}
+    /** Built on first use for the tile size {@link Winograd} asks for. */
+    private volatile WinogradConv winograd;
 
     public Conv2d(StoredTensor weight, float[] bias, int stride, int padding) {
         this(weight, bias, stride, padding, java.util.List.of());
@@ -69,11 +71,23 @@ public final class Conv2d {
     /** Into {@code y[n, out, oh, ow]} (overwritten). */
     public void forward(float[] x, int n, int h, int w, float[] y) {
         int oh = (h + 2 * padding - kh) / stride + 1, ow = (w + 2 * padding - kw) / stride + 1, p = oh * ow;
-        boolean pointwise = kh == 1 && kw == 1 && stride == 1 && padding == 0;
-        for (int b = 0; b < n; b++) {
-            int xOff = b * in * h * w;
-            GemmOperand patches = pointwise ? GemmOperand.plain(x, xOff, h * w, in, p) : new Patches(x, xOff, h, w, ow, p);
-            Gemm.multiply(matrix, patches, bias, null, y, b * out * p, p, false);
+        long profile = KernelProfile.start();
+        try {
+            int tile = Winograd.tileFor(kh, kw, stride, in, out, n, oh, ow);
+            if (tile != 0) {
+                WinogradConv wc = winograd;
+                if (wc == null || wc.tile() != tile) winograd = wc = new WinogradConv(weight, bias, out, in, padding, tile);
+                wc.forward(x, n, h, w, y);
+            } else {
+                boolean pointwise = kh == 1 && kw == 1 && stride == 1 && padding == 0;
+                for (int b = 0; b < n; b++) {
+                    int xOff = b * in * h * w;
+                    GemmOperand patches = pointwise ? GemmOperand.plain(x, xOff, h * w, in, p) : new Patches(x, xOff, h, w, ow, p);
+                    Gemm.multiply(matrix, patches, bias, null, y, b * out * p, p, false);
+                }
+            }
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.CONVOLUTION, profile);
         }
         for (Side s : sides) {
             float[] t = Buffers.take(n * s.rank * p);

@@ -43,23 +43,43 @@ public final class Gemm {
      */
     public static void multiply(float[] a, int aOff, int lda, int m, GemmOperand b,
                                 float[] bias, float[] c, int cOff, int ldc, boolean accumulate) {
-        run(GemmA.rows(a, aOff, lda, m, b.k()), b, null, bias, c, cOff, ldc, accumulate, true);
+        long profile = KernelProfile.start();
+        try {
+            run(GemmA.rows(a, aOff, lda, m, b.k()), b, null, bias, c, cOff, ldc, accumulate, true, true);
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.GEMM, profile);
+        }
     }
 
     /** The general form: any A, a bias per row (e.g. a convolution's output channel) and/or per column. */
     public static void multiply(GemmA a, GemmOperand b, float[] rowBias, float[] colBias,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
-        run(a, b, rowBias, colBias, c, cOff, ldc, accumulate, true);
+        long profile = KernelProfile.start();
+        try {
+            run(a, b, rowBias, colBias, c, cOff, ldc, accumulate, true, true);
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.GEMM, profile);
+        }
+    }
+
+    /** {@code C = A · B} in parallel, its FLOPs left to the caller to count (see {@link FlopCounter#add(long, long)}). */
+    static void multiplyUncounted(GemmA a, GemmOperand b, float[] c, int cOff, int ldc) {
+        run(a, b, null, null, c, cOff, ldc, false, true, false);
     }
 
     /** Same as {@link #multiply(float[], int, int, int, GemmOperand, float[], float[], int, int, boolean)} on the calling thread only. */
     public static void multiplySerial(float[] a, int aOff, int lda, int m, GemmOperand b,
                                       float[] bias, float[] c, int cOff, int ldc, boolean accumulate) {
-        run(GemmA.rows(a, aOff, lda, m, b.k()), b, null, bias, c, cOff, ldc, accumulate, false);
+        long profile = KernelProfile.start();
+        try {
+            run(GemmA.rows(a, aOff, lda, m, b.k()), b, null, bias, c, cOff, ldc, accumulate, false, true);
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.GEMM, profile);
+        }
     }
 
     private static void run(GemmA a, GemmOperand b, float[] rowBias, float[] colBias,
-                            float[] c, int cOff, int ldc, boolean accumulate, boolean parallel) {
+                            float[] c, int cOff, int ldc, boolean accumulate, boolean parallel, boolean count) {
         int m = a.m(), n = b.n(), k = b.k();
         if (a.k() != k) throw new IllegalArgumentException("A has " + a.k() + " columns but B has " + k + " rows");
         if (m == 0 || n == 0) return;
@@ -106,11 +126,17 @@ public final class Gemm {
                     blockTask(lhs, t / chunks, mBlocks, m, t % chunks, perChunk, panels, nc, jb, k, bp, c, cOff, ldc, accumulate, rowBias, colBias);
             }
         }
-        FlopCounter.add(2L * m * n * k);
+        if (count) FlopCounter.add(2L * m * n * k);
     }
 
-    /** Below this many rows of activations, a linear layer is computed transposed (see {@link #transposed}). */
-    static final int FEW_ROWS = 256;
+    /**
+     * Below this many rows of activations, a linear layer is computed transposed (see {@link #transposed}).
+     * Measured on one Zen 4 core (AVX-512, fp16 weights, % of the FMA peak), row-major vs transposed:
+     * 256x1280x1280 54 vs 67, 256x10240x1280 59 vs 75, 384x1280x1280 65 vs 74, 512x10240x1280 68 vs
+     * 75, 768x640x640 74 vs 65, 1024x640x640 75 vs 58: with few rows, interleaving the widened weights
+     * into B panels costs more than the rows reuse them.
+     */
+    static final int FEW_ROWS = 600;
     private static final ThreadLocal<float[]> C_T = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
@@ -124,7 +150,7 @@ public final class Gemm {
         float[] ct = C_T.get();
         if (ct.length < n * m) C_T.set(ct = new float[n * m]);
         final float[] t = ct;
-        run(GemmA.weights(w.tensor()), GemmOperand.transposed(x.a(), x.off(), x.ld(), m, x.k()), bias, null, t, 0, m, false, true);
+        run(GemmA.weights(w.tensor()), GemmOperand.transposed(x.a(), x.off(), x.ld(), m, x.k()), bias, null, t, 0, m, false, true, true);
         int tile = 64;
         Parallel.forEach(ceilDiv(n, tile), jb -> {
             int j0 = jb * tile, j1 = Math.min(n, j0 + tile);

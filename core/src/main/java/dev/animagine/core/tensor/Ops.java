@@ -38,15 +38,30 @@ public final class Ops {
     }
 
     public static void siluInPlace(float[] x) {
-        mapInPlace(x, VectorFunctions::silu);
+        long profile = KernelProfile.start();
+        try {
+            mapInPlace(x, VectorFunctions::silu);
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.ELEMENTWISE, profile);
+        }
     }
 
     public static void geluInPlace(float[] x) {
-        mapInPlace(x, VectorFunctions::gelu);
+        long profile = KernelProfile.start();
+        try {
+            mapInPlace(x, VectorFunctions::gelu);
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.ELEMENTWISE, profile);
+        }
     }
 
     public static void quickGeluInPlace(float[] x) {
-        mapInPlace(x, VectorFunctions::quickGelu);
+        long profile = KernelProfile.start();
+        try {
+            mapInPlace(x, VectorFunctions::quickGelu);
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.ELEMENTWISE, profile);
+        }
     }
 
     private static void mapInPlace(float[] x, UnaryOperator<FloatVector> f) {
@@ -63,25 +78,35 @@ public final class Ops {
 
     /** a += b element-wise. */
     public static void addInPlace(float[] a, float[] b) {
-        if (a.length != b.length) throw new IllegalArgumentException("length " + a.length + " vs " + b.length);
-        Parallel.forEach(chunks(a.length), c -> {
-            int from = c * CHUNK, to = Math.min(a.length, from + CHUNK);
-            int i = from;
-            for (; i + L <= to; i += L) FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(a, i);
-            for (; i < to; i++) a[i] += b[i];
-        });
+        long profile = KernelProfile.start();
+        try {
+            if (a.length != b.length) throw new IllegalArgumentException("length " + a.length + " vs " + b.length);
+            Parallel.forEach(chunks(a.length), c -> {
+                int from = c * CHUNK, to = Math.min(a.length, from + CHUNK);
+                int i = from;
+                for (; i + L <= to; i += L) FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(a, i);
+                for (; i < to; i++) a[i] += b[i];
+            });
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.ELEMENTWISE, profile);
+        }
     }
 
     /** {@code x[p*hw + i] += add[p]} for each plane p of {@code x[planes, hw]} (e.g. a bias per channel of NCHW). */
     public static void addPerChannel(float[] x, float[] add, int planes, int hw) {
-        Parallel.forEach(ceilDiv(planes, 16), t -> {
-            for (int p = t * 16; p < Math.min(planes, t * 16 + 16); p++) {
-                float v = add[p];
-                int o = p * hw, i = 0;
-                for (; i + L <= hw; i += L) FloatVector.fromArray(S, x, o + i).add(v).intoArray(x, o + i);
-                for (; i < hw; i++) x[o + i] += v;
-            }
-        });
+        long profile = KernelProfile.start();
+        try {
+            Parallel.forEach(ceilDiv(planes, 16), t -> {
+                for (int p = t * 16; p < Math.min(planes, t * 16 + 16); p++) {
+                    float v = add[p];
+                    int o = p * hw, i = 0;
+                    for (; i + L <= hw; i += L) FloatVector.fromArray(S, x, o + i).add(v).intoArray(x, o + i);
+                    for (; i < hw; i++) x[o + i] += v;
+                }
+            });
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.ELEMENTWISE, profile);
+        }
     }
 
     /**
@@ -89,33 +114,43 @@ public final class Ops {
      * returns {@code hidden * gelu(gate)} as [rows, d].
      */
     public static float[] geglu(float[] x, int rows, int d) {
-        float[] out = Buffers.take(rows * d);
-        Parallel.forEach(rows, r -> {
-            int src = r * 2 * d, dst = r * d, j = 0;
-            for (; j + L <= d; j += L)
-                FloatVector.fromArray(S, x, src + j).mul(VectorFunctions.gelu(FloatVector.fromArray(S, x, src + d + j))).intoArray(out, dst + j);
-            for (; j < d; j++) out[dst + j] = x[src + j] * gelu(x[src + d + j]);
-        });
-        return out;
+        long profile = KernelProfile.start();
+        try {
+            float[] out = Buffers.take(rows * d);
+            Parallel.forEach(rows, r -> {
+                int src = r * 2 * d, dst = r * d, j = 0;
+                for (; j + L <= d; j += L)
+                    FloatVector.fromArray(S, x, src + j).mul(VectorFunctions.gelu(FloatVector.fromArray(S, x, src + d + j))).intoArray(out, dst + j);
+                for (; j < d; j++) out[dst + j] = x[src + j] * gelu(x[src + d + j]);
+            });
+            return out;
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.ELEMENTWISE, profile);
+        }
     }
 
     /** LayerNorm over the last dimension of {@code x[rows, dim]}. */
     public static float[] layerNorm(float[] x, int rows, int dim, float[] gamma, float[] beta, double eps) {
-        float[] out = Buffers.take(rows * dim);
-        Parallel.forEach(ceilDiv(rows, 8), t -> {
-            for (int r = t * 8; r < Math.min(rows, t * 8 + 8); r++) {
-                int o = r * dim;
-                double mean = sum(x, o, dim) / dim;
-                double var = sumSquaredDeviations(x, o, dim, (float) mean) / dim;
-                float m = (float) mean, inv = (float) (1.0 / Math.sqrt(var + eps));
-                int j = 0;
-                for (; j + L <= dim; j += L)
-                    FloatVector.fromArray(S, x, o + j).sub(m).mul(inv)
-                            .fma(FloatVector.fromArray(S, gamma, j), FloatVector.fromArray(S, beta, j)).intoArray(out, o + j);
-                for (; j < dim; j++) out[o + j] = Math.fma((x[o + j] - m) * inv, gamma[j], beta[j]);
-            }
-        });
-        return out;
+        long profile = KernelProfile.start();
+        try {
+            float[] out = Buffers.take(rows * dim);
+            Parallel.forEach(ceilDiv(rows, 8), t -> {
+                for (int r = t * 8; r < Math.min(rows, t * 8 + 8); r++) {
+                    int o = r * dim;
+                    double mean = sum(x, o, dim) / dim;
+                    double var = sumSquaredDeviations(x, o, dim, (float) mean) / dim;
+                    float m = (float) mean, inv = (float) (1.0 / Math.sqrt(var + eps));
+                    int j = 0;
+                    for (; j + L <= dim; j += L)
+                        FloatVector.fromArray(S, x, o + j).sub(m).mul(inv)
+                                .fma(FloatVector.fromArray(S, gamma, j), FloatVector.fromArray(S, beta, j)).intoArray(out, o + j);
+                    for (; j < dim; j++) out[o + j] = Math.fma((x[o + j] - m) * inv, gamma[j], beta[j]);
+                }
+            });
+            return out;
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.NORMALISATION, profile);
+        }
     }
 
     /**
@@ -132,30 +167,35 @@ public final class Ops {
     /** {@link #groupNorm(float[], int, int, int, int, float[], float[], double, boolean)} into {@code out} (may be {@code x}). */
     public static void groupNorm(float[] x, float[] out, int n, int c, int hw, int groups, float[] gamma, float[] beta,
                                  double eps, boolean silu) {
-        if (c % groups != 0) throw new IllegalArgumentException(c + " channels in " + groups + " groups");
-        int cpg = c / groups;
-        double[] mean = new double[n * groups], inv = new double[n * groups];
-        Parallel.forEach(n * groups, t -> {
-            int base = t * cpg * hw, len = cpg * hw;
-            double m = sum(x, base, len) / len;
-            double var = sumSquaredDeviations(x, base, len, (float) m) / len;
-            mean[t] = m;
-            inv[t] = 1.0 / Math.sqrt(var + eps);
-        });
-        // normalise channel by channel: y = (x - mean) * a + beta with a = gamma / std
-        Parallel.forEach(n * c, p -> {
-            int b = p / c, ch = p % c, g = b * groups + ch / cpg, o = p * hw;
-            float m = (float) mean[g], a = (float) (gamma[ch] * inv[g]), be = beta[ch];
-            int i = 0;
-            for (; i + L <= hw; i += L) {
-                FloatVector v = FloatVector.fromArray(S, x, o + i).sub(m).fma(a, be);
-                (silu ? VectorFunctions.silu(v) : v).intoArray(out, o + i);
-            }
-            for (; i < hw; i++) {
-                float v = Math.fma(x[o + i] - m, a, be);
-                out[o + i] = silu ? silu(v) : v;
-            }
-        });
+        long profile = KernelProfile.start();
+        try {
+            if (c % groups != 0) throw new IllegalArgumentException(c + " channels in " + groups + " groups");
+            int cpg = c / groups;
+            double[] mean = new double[n * groups], inv = new double[n * groups];
+            Parallel.forEach(n * groups, t -> {
+                int base = t * cpg * hw, len = cpg * hw;
+                double m = sum(x, base, len) / len;
+                double var = sumSquaredDeviations(x, base, len, (float) m) / len;
+                mean[t] = m;
+                inv[t] = 1.0 / Math.sqrt(var + eps);
+            });
+            // normalise channel by channel: y = (x - mean) * a + beta with a = gamma / std
+            Parallel.forEach(n * c, p -> {
+                int b = p / c, ch = p % c, g = b * groups + ch / cpg, o = p * hw;
+                float m = (float) mean[g], a = (float) (gamma[ch] * inv[g]), be = beta[ch];
+                int i = 0;
+                for (; i + L <= hw; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, o + i).sub(m).fma(a, be);
+                    (silu ? VectorFunctions.silu(v) : v).intoArray(out, o + i);
+                }
+                for (; i < hw; i++) {
+                    float v = Math.fma(x[o + i] - m, a, be);
+                    out[o + i] = silu ? silu(v) : v;
+                }
+            });
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.NORMALISATION, profile);
+        }
     }
 
     /** Sum of {@code x[off, off+len)}. */
@@ -194,16 +234,26 @@ public final class Ops {
 
     /** [n, c, hw] -> [n, hw, c]. */
     public static float[] channelsLast(float[] x, int n, int c, int hw) {
-        float[] out = Buffers.take(x.length);
-        transpose(x, out, n, c, hw);
-        return out;
+        long profile = KernelProfile.start();
+        try {
+            float[] out = Buffers.take(x.length);
+            transpose(x, out, n, c, hw);
+            return out;
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.DATA_MOVEMENT, profile);
+        }
     }
 
     /** [n, hw, c] -> [n, c, hw]. */
     public static float[] channelsFirst(float[] x, int n, int c, int hw) {
-        float[] out = Buffers.take(x.length);
-        transpose(x, out, n, hw, c);
-        return out;
+        long profile = KernelProfile.start();
+        try {
+            float[] out = Buffers.take(x.length);
+            transpose(x, out, n, hw, c);
+            return out;
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.DATA_MOVEMENT, profile);
+        }
     }
 
     /** {@code out[b][j][i] = x[b][i][j]} for {@code x[n][rows][cols]}, in cache-sized tiles. */
@@ -225,37 +275,47 @@ public final class Ops {
      * (source index = floor(dst * in / out)); 2x upsampling is the common case.
      */
     public static float[] resizeNearest(float[] x, int n, int c, int h, int w, int oh, int ow) {
-        float[] out = Buffers.take(n * c * oh * ow);
-        double sy = (double) h / oh, sx = (double) w / ow;
-        int[] xs = new int[ow];
-        for (int j = 0; j < ow; j++) xs[j] = Math.min((int) Math.floor(j * sx), w - 1);
-        Parallel.forEach(n * c, p -> {
-            int src = p * h * w, dst = p * oh * ow;
-            int prev = -1;
-            for (int i = 0; i < oh; i++) {
-                int yi = Math.min((int) Math.floor(i * sy), h - 1);
-                int o = dst + i * ow;
-                if (yi == prev) { // the same source row as the output row above
-                    System.arraycopy(out, o - ow, out, o, ow);
-                    continue;
+        long profile = KernelProfile.start();
+        try {
+            float[] out = Buffers.take(n * c * oh * ow);
+            double sy = (double) h / oh, sx = (double) w / ow;
+            int[] xs = new int[ow];
+            for (int j = 0; j < ow; j++) xs[j] = Math.min((int) Math.floor(j * sx), w - 1);
+            Parallel.forEach(n * c, p -> {
+                int src = p * h * w, dst = p * oh * ow;
+                int prev = -1;
+                for (int i = 0; i < oh; i++) {
+                    int yi = Math.min((int) Math.floor(i * sy), h - 1);
+                    int o = dst + i * ow;
+                    if (yi == prev) { // the same source row as the output row above
+                        System.arraycopy(out, o - ow, out, o, ow);
+                        continue;
+                    }
+                    int row = src + yi * w;
+                    for (int j = 0; j < ow; j++) out[o + j] = x[row + xs[j]];
+                    prev = yi;
                 }
-                int row = src + yi * w;
-                for (int j = 0; j < ow; j++) out[o + j] = x[row + xs[j]];
-                prev = yi;
-            }
-        });
-        return out;
+            });
+            return out;
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.DATA_MOVEMENT, profile);
+        }
     }
 
     /** Concatenation along channels of NCHW tensors with equal n and spatial size. */
     public static float[] concatChannels(float[] a, int ca, float[] b, int cb, int n, int hw) {
-        float[] out = Buffers.take(n * (ca + cb) * hw);
-        Parallel.forEach(2 * n, t -> {
-            int i = t / 2;
-            if (t % 2 == 0) System.arraycopy(a, i * ca * hw, out, i * (ca + cb) * hw, ca * hw);
-            else System.arraycopy(b, i * cb * hw, out, (i * (ca + cb) + ca) * hw, cb * hw);
-        });
-        return out;
+        long profile = KernelProfile.start();
+        try {
+            float[] out = Buffers.take(n * (ca + cb) * hw);
+            Parallel.forEach(2 * n, t -> {
+                int i = t / 2;
+                if (t % 2 == 0) System.arraycopy(a, i * ca * hw, out, i * (ca + cb) * hw, ca * hw);
+                else System.arraycopy(b, i * cb * hw, out, (i * (ca + cb) + ca) * hw, cb * hw);
+            });
+            return out;
+        } finally {
+            KernelProfile.stop(KernelProfile.Family.DATA_MOVEMENT, profile);
+        }
     }
 
     static int ceilDiv(int x, int y) {

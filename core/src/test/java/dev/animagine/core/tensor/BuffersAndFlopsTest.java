@@ -67,4 +67,27 @@ class BuffersAndFlopsTest {
                 KernelsTest.random(r, b * tk * c), 0, c, new float[b * tq * c], 0, c, b, h, tq, tk, d, false);
         assertThat(FlopCounter.total() - f0).isEqualTo(4L * b * h * tq * tk * d);
     }
+
+    @Test
+    void profileTimesOnlyTheOutermostKernel() {
+        SplittableRandom r = new SplittableRandom(2);
+        StoredTensor cw = KernelsTest.weight(DType.F16, KernelsTest.random(r, 8 * 8 * 9), new float[8 * 8 * 9], 8, 8, 3, 3);
+        Conv2d conv = new Conv2d(cw, null, 1, 1);
+        Tensor x = new Tensor(KernelsTest.random(r, 8 * 20 * 20), 1, 8, 20, 20);
+        long[] calls0 = KernelProfile.calls();
+        conv.forward(x); // off: nothing recorded
+        assertThat(KernelProfile.calls()).containsExactly(calls0);
+        KernelProfile.setEnabled(true);
+        try {
+            conv.forward(x);
+            Ops.siluInPlace(x.data());
+        } finally {
+            KernelProfile.setEnabled(false);
+        }
+        long[] calls = KernelProfile.calls();
+        assertThat(calls[KernelProfile.Family.CONVOLUTION.ordinal()] - calls0[KernelProfile.Family.CONVOLUTION.ordinal()]).isEqualTo(1);
+        assertThat(calls[KernelProfile.Family.ELEMENTWISE.ordinal()] - calls0[KernelProfile.Family.ELEMENTWISE.ordinal()]).isEqualTo(1);
+        // the convolution's GEMM is convolution time, not GEMM time
+        assertThat(calls[KernelProfile.Family.GEMM.ordinal()]).isEqualTo(calls0[KernelProfile.Family.GEMM.ordinal()]);
+    }
 }

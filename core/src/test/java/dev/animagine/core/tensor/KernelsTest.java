@@ -38,7 +38,7 @@ class KernelsTest {
 
     @ParameterizedTest
     @CsvSource({"1,1,1,F32", "5,7,3,F16", "6,16,256,F32", "7,33,257,BF16", "13,17,300,F16", "64,129,70,F32", "2,600,513,F16", "37,5,1,BF16",
-            "300,37,70,F16", "257,530,33,BF16", "301,17,600,F32", "7,600,8200,F16"})
+            "300,37,70,F16", "257,530,33,BF16", "301,17,600,F32", "7,600,8200,F16", "599,40,70,F16", "600,40,70,F16", "700,37,70,BF16"})
     void linearMatchesReference(int m, int n, int k, DType dtype) {
         SplittableRandom r = new SplittableRandom(m * 1000 + n * 10 + k);
         float[] x = random(r, m * k), wv = random(r, n * k), w = new float[n * k], bias = random(r, n);
