@@ -11,7 +11,10 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,6 +53,70 @@ class BatchCommandTest {
         assertThat(gen4.exit()).as(gen4.err()).isZero();
         assertSame(dir.resolve("r/images/seed-4.png"), dir.resolve("s4.png"));
         assertThat(dir.resolve("r/images/seed-3.png")).exists();
+    }
+
+    /**
+     * A template with two wildcard lists over seeds 1-4 on local[2]: each row draws what generate
+     * --wildcards --seed S draws (same pixels and infotext), and the draws differ between seeds.
+     */
+    @Test
+    void wildcardTemplateOverSeedsMatchesGenerate() throws IOException {
+        JsonNode c = Fixtures.cases("pipeline").getFirst();
+        String model = Fixtures.resolveIndexPath(c.get("model").get("path").asText()).toString();
+        String size = c.get("pipeline_args").get("width").asInt() + "x" + c.get("pipeline_args").get("height").asInt();
+        String steps = c.get("pipeline_args").get("num_inference_steps").asText();
+        Path lists = Files.createDirectory(dir.resolve("lists"));
+        Files.write(lists.resolve("character.txt"), List.of("1girl, arima kana, oshi no ko", "1boy, gojou satoru, jujutsu kaisen",
+                "1girl, souryuu asuka langley, neon genesis evangelion", "1girl, frieren, sousou no frieren"));
+        Path color = Files.write(dir.resolve("color.txt"), List.of("red", "blue", "green", "white", "black", "silver"));
+        String template = "__character__, __color__ hair, smile";
+
+        CliRun batch = CliRun.of("batch", "--prompt", template, "--seeds", "1-4", "--wildcards", lists.toString(), "--wildcards", color.toString(),
+                "--output", dir.resolve("w").toString(), "--model", model, "--master", "local[2]", "--no-progress", "--steps", steps, "--size", size);
+        assertThat(batch.exit()).as(batch.err()).isZero();
+        assertThat(batch.out()).contains("4 requests: 4 generated, 0 done before, 0 failed");
+        Set<String> prompts = new HashSet<>();
+        for (int seed = 1; seed <= 4; seed++) {
+            Path png = dir.resolve("g" + seed + ".png");
+            CliRun gen = CliRun.of("generate", "--model", model, "--quiet", "--steps", steps, "--size", size, "--seed", Integer.toString(seed),
+                    "--wildcards", lists.toString(), "--wildcards", color.toString(), "--output", png.toString(), template);
+            assertThat(gen.exit()).as(gen.err()).isZero();
+            assertSame(dir.resolve("w/images/seed-" + seed + ".png"), png);
+            String parameters = PngFiles.readText(png).get("parameters");
+            assertThat(parameters).doesNotContain("__");
+            prompts.add(parameters.lines().findFirst().orElseThrow());
+        }
+        assertThat(prompts).as("the seeds draw different lines").hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void unknownWildcardOrMissingFileIsOneLineNamingIt() throws IOException {
+        String model = Fixtures.resolveIndexPath(Fixtures.cases("pipeline").getFirst().get("model").get("path").asText()).toString();
+        Path color = Files.write(dir.resolve("color.txt"), List.of("red", "blue"));
+        CliRun unknown = CliRun.of("batch", "--prompt", "1girl, __hair__, __color__ eyes", "--seeds", "1-2", "--wildcards", color.toString(),
+                "--output", dir.resolve("u").toString(), "--model", model, "--master", "local[1]", "--no-progress");
+        assertThat(unknown.exit()).isEqualTo(Main.EXIT_USAGE);
+        assertOneLine(unknown.err(), "__hair__: no wildcard list of that name (have: color)");
+        assertThat(dir.resolve("u/images/seed-1.png")).doesNotExist();
+
+        Path requests = Files.write(dir.resolve("r.jsonl"), List.of("{\"id\": \"a\", \"prompt\": \"1girl, __color__ eyes\"}",
+                "{\"id\": \"b\", \"prompt\": \"1girl, __pose__\"}"));
+        CliRun inRows = CliRun.of("batch", "--input", requests.toString(), "--wildcards", color.toString(),
+                "--output", dir.resolve("v").toString(), "--model", model, "--master", "local[1]", "--no-progress");
+        assertThat(inRows.exit()).isEqualTo(Main.EXIT_USAGE);
+        assertOneLine(inRows.err(), requests + ": b: __pose__: no wildcard list of that name");
+
+        String missing = dir.resolve("nope.txt").toString();
+        CliRun file = CliRun.of("batch", "--prompt", "1girl, __nope__", "--seeds", "1-2", "--wildcards", missing,
+                "--output", dir.resolve("m").toString(), "--model", model, "--no-progress");
+        assertThat(file.exit()).isEqualTo(Main.EXIT_USAGE);
+        assertOneLine(file.err(), "--wildcards " + missing + ": no such file or folder");
+    }
+
+    private static void assertOneLine(String err, String message) {
+        List<String> lines = new ArrayList<>(err.lines().filter(l -> l.contains(message)).toList());
+        assertThat(lines).as(err).hasSize(1);
+        assertThat(err).as(err).doesNotContain("\tat ").doesNotContain("Exception");
     }
 
     private static void assertSame(Path batch, Path generate) throws IOException {

@@ -106,6 +106,36 @@ public final class Wildcards {
         return List.copyOf(lists.keySet());
     }
 
+    /** The lists by name, in the order given (unmodifiable; {@link #of} rebuilds them, e.g. after serialising). */
+    public Map<String, List<String>> lists() {
+        return java.util.Collections.unmodifiableMap(lists);
+    }
+
+    /**
+     * Fails, with the message a draw would give, when the text or a list it can reach names a list
+     * that does not exist: a batch checks its prompts once before any image is made.
+     */
+    public void requireKnown(String text) {
+        requireKnown(text, new java.util.HashSet<>());
+    }
+
+    private void requireKnown(String text, java.util.Set<String> seen) {
+        Matcher m = PLACEHOLDER.matcher(text);
+        while (m.find()) {
+            String name = m.group(1);
+            List<String> lines = lists.get(name);
+            if (lines == null) throw unknown(name);
+            if (seen.add(name)) {
+                for (String line : lines) requireKnown(line, seen);
+            }
+        }
+    }
+
+    private InvalidArgumentException unknown(String name) {
+        return new InvalidArgumentException("__" + name + "__: no wildcard list of that name"
+                + (lists.isEmpty() ? " (give one with --wildcards " + name + ".txt)" : " (have: " + String.join(", ", lists.keySet()) + ")"));
+    }
+
     /** True when the text holds a {@code __name__} placeholder (known or not). */
     public static boolean hasPlaceholder(String text) {
         return text != null && PLACEHOLDER.matcher(text).find();
@@ -161,10 +191,7 @@ public final class Wildcards {
 
         String draw(String name) {
             List<String> lines = lists.get(name);
-            if (lines == null) {
-                throw new InvalidArgumentException("__" + name + "__: no wildcard list of that name"
-                        + (lists.isEmpty() ? " (give one with --wildcards " + name + ".txt)" : " (have: " + String.join(", ", lists.keySet()) + ")"));
-            }
+            if (lines == null) throw unknown(name);
             return drawn.computeIfAbsent(name, k -> lines.get(random.nextInt(lines.size())));
         }
     }

@@ -124,4 +124,25 @@ class WildcardsTest {
         Wildcards nested = Wildcards.of(Map.of("outfit", List.of("__color__ dress"), "color", List.of("red")));
         assertThat(build(nested, "1girl, __outfit__", 1).prompt()).isEqualTo("1girl, red dress");
     }
+
+    /** lists() rebuilt with of() draws as the original (a batch ships the lists to its executors so). */
+    @Test
+    void listsRebuildTheSameDraws() {
+        Wildcards w = Wildcards.of(Map.of("character", CHARACTERS, "color", List.of("red", "blue", "green")));
+        Wildcards copy = Wildcards.of(w.lists());
+        assertThat(copy.names()).isEqualTo(w.names());
+        for (long seed = 0; seed < 10; seed++)
+            assertThat(build(copy, "__character__, __color__ hair", seed).prompt()).isEqualTo(build(w, "__character__, __color__ hair", seed).prompt());
+    }
+
+    @Test
+    void requireKnownNamesTheFirstUnknownListAlsoInsideLists() {
+        Wildcards w = Wildcards.of(Map.of("outfit", List.of("__color__ dress", "__fabric__ coat"), "color", List.of("red")));
+        w.requireKnown("1girl, __color__, smile");
+        w.requireKnown("1girl, no placeholder");
+        assertThatThrownBy(() -> w.requireKnown("1girl, __hair__")).isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("__hair__: no wildcard list of that name");
+        assertThatThrownBy(() -> w.requireKnown("1girl, __outfit__")).hasMessageStartingWith("__fabric__: no wildcard list");
+        assertThatThrownBy(() -> Wildcards.none().requireKnown("__hair__")).hasMessageContaining("--wildcards hair.txt");
+    }
 }

@@ -2,6 +2,7 @@ package dev.animagine.spark.batch;
 
 import dev.animagine.core.AnimagineException;
 import dev.animagine.core.InvalidArgumentException;
+import dev.animagine.core.animagine.Wildcards;
 import dev.animagine.spark.captions.CaptionJob;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -58,6 +59,7 @@ public final class BatchJob {
             throw new InvalidArgumentException("--model " + o.model() + ": no such file or folder");
         List<BatchRow> rows = o.input() != null ? read(spark, o) : seedRange(o);
         checkIds(rows, o.input() != null ? o.input() : "--seeds");
+        checkWildcards(rows, o);
         try {
             Path out = new Path(o.output());
             FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -144,6 +146,21 @@ public final class BatchJob {
             if (!SAFE_ID.matcher(r.id()).matches())
                 throw new InvalidArgumentException(source + ": id '" + r.id() + "' must be letters, digits, '.', '_' or '-' (it names the image file)");
             if (!seen.add(r.id())) throw new InvalidArgumentException(source + ": id '" + r.id() + "' is given twice");
+        }
+    }
+
+    /** An unknown {@code __name__} would fail every row that uses it: one usage error instead, before any work. */
+    private static void checkWildcards(List<BatchRow> rows, BatchOptions o) {
+        Wildcards wildcards = Wildcards.of(o.wildcards());
+        Set<String> checked = new HashSet<>();
+        for (BatchRow r : rows) {
+            String prompt = r.prompt(o.defaults());
+            if (prompt == null || !checked.add(prompt)) continue;
+            try {
+                wildcards.requireKnown(prompt);
+            } catch (InvalidArgumentException e) {
+                throw o.input() == null ? e : new InvalidArgumentException(o.input() + ": " + r.id() + ": " + e.getMessage());
+            }
         }
     }
 

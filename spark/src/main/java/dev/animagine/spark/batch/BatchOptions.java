@@ -1,6 +1,9 @@
 package dev.animagine.spark.batch;
 
 import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,11 +21,16 @@ import java.util.Map;
  * @param tokenizer  the CLIP vocabulary folder, or null
  * @param defaults   values for the columns a request leaves out (column name to value)
  * @param partitions spread the requests over this many partitions, or 0 for one per core
+ * @param wildcards  wildcard lists by name, read on the driver so executors need no files (empty: none)
  */
 public record BatchOptions(String input, String format, String template, long seedFrom, long seedTo, String output,
                            String model, String config, String tokenizer, Map<String, String> defaults,
-                           int partitions) implements Serializable {
+                           int partitions, Map<String, List<String>> wildcards) implements Serializable {
     public BatchOptions {
         defaults = Map.copyOf(defaults);
+        // insertion order kept: it is the order an unknown-list error names the lists in
+        Map<String, List<String>> lists = new LinkedHashMap<>();
+        wildcards.forEach((name, lines) -> lists.put(name, List.copyOf(lines)));
+        wildcards = Collections.unmodifiableMap(lists);
     }
 }

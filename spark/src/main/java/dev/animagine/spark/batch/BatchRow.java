@@ -4,6 +4,7 @@ import dev.animagine.core.InvalidRequestException;
 import dev.animagine.core.animagine.AnimagineVersion;
 import dev.animagine.core.animagine.ImageSize;
 import dev.animagine.core.animagine.Rating;
+import dev.animagine.core.animagine.Wildcards;
 import dev.animagine.core.service.AnimagineSettings;
 import dev.animagine.core.service.Compat;
 import dev.animagine.core.service.ImageRequest;
@@ -22,8 +23,16 @@ public record BatchRow(String id, Map<String, String> values) implements Seriali
     public static final List<String> COLUMNS = List.of("id", "prompt", "negative_prompt", "seed", "steps", "cfg_scale",
             "sampler", "schedule", "width", "height", "animagine", "rating", "year", "quality", "compat", "clip_skip");
 
-    /** The image request, or an InvalidRequestException naming the column at fault. */
-    public ImageRequest toRequest(Map<String, String> defaults) {
+    /** The prompt column (or its default), or null. */
+    public String prompt(Map<String, String> defaults) {
+        return get("prompt", defaults);
+    }
+
+    /**
+     * The image request, or an InvalidRequestException naming the column at fault. Wildcards (none:
+     * {@link Wildcards#none()}) are drawn from the row's seed, as {@code generate --wildcards} does.
+     */
+    public ImageRequest toRequest(Map<String, String> defaults, Wildcards wildcards) {
         ImageRequest.Builder b = ImageRequest.builder();
         String prompt = get("prompt", defaults);
         if (prompt == null || prompt.isBlank()) throw new InvalidRequestException("prompt", "is missing");
@@ -45,11 +54,11 @@ public record BatchRow(String id, Map<String, String> values) implements Seriali
             int height = (int) number("height", defaults, 0L);
             b.size(field("width", () -> new ImageSize(width, height)));
         }
-        b.animagine(settings(defaults));
+        b.animagine(settings(defaults, wildcards));
         return b.build();
     }
 
-    private AnimagineSettings settings(Map<String, String> defaults) {
+    private AnimagineSettings settings(Map<String, String> defaults, Wildcards wildcards) {
         String v = get("animagine", defaults);
         AnimagineVersion version = v == null ? null : AnimagineVersion.fromNumber(v.strip())
                 .orElseThrow(() -> new InvalidRequestException("animagine", "must be 4, 3.1 or 3.0 (got '" + v + "')"));
@@ -63,7 +72,9 @@ public record BatchRow(String id, Map<String, String> values) implements Seriali
             case "false", "off", "no", "0" -> Boolean.FALSE;
             default -> throw new InvalidRequestException("quality", "must be true or false (got '" + q + "')");
         };
-        return new AnimagineSettings(version, quality, null, rating, year, null, null, null, null);
+        // null when none, as generate's toSettings: lists given count as an Animagine option (diffusers mode)
+        Wildcards lists = wildcards.names().isEmpty() ? null : wildcards;
+        return new AnimagineSettings(version, quality, null, rating, year, null, null, lists, null);
     }
 
     private String get(String column, Map<String, String> defaults) {

@@ -2,6 +2,7 @@ package dev.animagine.spark.batch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.animagine.core.AnimagineException;
+import dev.animagine.core.animagine.Wildcards;
 import dev.animagine.core.service.GeneratedImage;
 import dev.animagine.core.service.GenerationResult;
 import dev.animagine.core.service.GenerationService;
@@ -53,6 +54,7 @@ final class BatchWriter implements FlatMapFunction<Iterator<BatchRow>, BatchResu
         fs.setWriteChecksum(false);
         List<BatchResult> results = new ArrayList<>();
         GenerationService service = null;
+        Wildcards wildcards = Wildcards.of(options.wildcards());
         while (rows.hasNext()) {
             BatchRow row = rows.next();
             Path record = new Path(images, row.id() + ".json");
@@ -61,15 +63,16 @@ final class BatchWriter implements FlatMapFunction<Iterator<BatchRow>, BatchResu
                 continue;
             }
             if (service == null) service = ServiceCache.get(options.model(), options.config(), options.tokenizer());
-            results.add(generate(fs, images, row, record, service));
+            results.add(generate(fs, images, row, record, service, wildcards));
         }
         return results.iterator();
     }
 
-    private BatchResult generate(FileSystem fs, Path images, BatchRow row, Path record, GenerationService service) throws IOException {
+    private BatchResult generate(FileSystem fs, Path images, BatchRow row, Path record, GenerationService service,
+                                 Wildcards wildcards) throws IOException {
         long start = System.nanoTime();
         try {
-            PreparedRequest prepared = service.prepare(row.toRequest(options.defaults()));
+            PreparedRequest prepared = service.prepare(row.toRequest(options.defaults(), wildcards));
             GenerationResult result = service.generate(prepared, RunControl.silent());
             GeneratedImage image = result.images().getFirst();
             String file = IMAGES + "/" + row.id() + ".png";

@@ -1,13 +1,17 @@
 package dev.animagine.spark.cli;
 
 import dev.animagine.core.InvalidArgumentException;
+import dev.animagine.core.animagine.Wildcards;
 import dev.animagine.spark.SparkSupport;
 import dev.animagine.spark.batch.BatchOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -89,6 +93,11 @@ public final class BatchCommand implements Callable<Integer> {
     @Option(names = "--compat", paramLabel = "MODE", description = "Default prompt encoding: a1111 or diffusers (else a1111).")
     String compat;
 
+    @Option(names = "--wildcards", paramLabel = "FILE",
+            description = "Wildcard list NAME.txt (one choice per line), used in prompts as __NAME__ and drawn from each row's seed "
+                    + "as generate --wildcards does, or a folder of such files. Repeatable. Read here; executors need no copy.")
+    List<Path> wildcards = new ArrayList<>();
+
     @Option(names = "--no-progress", description = "No progress bar in local mode.")
     boolean noProgress;
 
@@ -126,7 +135,8 @@ public final class BatchCommand implements Callable<Integer> {
             put(defaults, "width", wh[0].strip());
             put(defaults, "height", wh[1].strip());
         }
-        return new BatchOptions(input, format, template, from, to, output, model, config, tokenizer, defaults, partitions);
+        Map<String, List<String>> lists = wildcards.isEmpty() ? Map.of() : Wildcards.load(wildcards).lists();
+        return new BatchOptions(input, format, template, from, to, output, model, config, tokenizer, defaults, partitions, lists);
     }
 
     private static void put(Map<String, String> m, String key, String value) {

@@ -1,7 +1,10 @@
 package dev.animagine.spark.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.animagine.core.InvalidArgumentException;
+import dev.animagine.core.animagine.Wildcards;
 import dev.animagine.core.io.CheckpointOptions;
+import dev.animagine.core.service.AnimagineSettings;
 import dev.animagine.core.service.Compat;
 import dev.animagine.core.service.GeneratedImage;
 import dev.animagine.core.service.GenerationService;
@@ -29,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code animagine batch} on the first miniature model of the pipeline fixtures, local[2]: twelve
@@ -76,7 +80,7 @@ class BatchJobTest {
     }
 
     static BatchOptions options(Path in, Path output, int partitions) {
-        return new BatchOptions(in.toString(), null, null, 0, -1, output.toString(), model.toString(), null, null, Map.of(), partitions);
+        return new BatchOptions(in.toString(), null, null, 0, -1, output.toString(), model.toString(), null, null, Map.of(), partitions, Map.of());
     }
 
     /** The request generate's flags make for row i (same prompt, seed, steps, CFG, sampler, size, compat). */
@@ -104,6 +108,55 @@ class BatchJobTest {
                 assertThat(dev.animagine.core.pipeline.PngFiles.readText(png).get("parameters")).isEqualTo(expected.parameters());
             }
         }
+    }
+
+    /**
+     * A template with two wildcard lists over seeds 1-4: the lists travel in the options (no files on
+     * the executors), each row draws from its seed what generate --wildcards does, and the results
+     * table holds the drawn prompt.
+     */
+    @Test
+    void wildcardTemplateDrawsAsGeneratePerSeed() throws IOException {
+        Map<String, List<String>> lists = Map.of(
+                "character", List.of("1girl, arima kana, oshi no ko", "1boy, gojou satoru, jujutsu kaisen", "1girl, frieren, sousou no frieren"),
+                "color", List.of("red", "blue", "green", "white", "black"));
+        String template = "__character__, __color__ hair, smile";
+        Path output = dir.resolve("wildcards");
+        BatchOptions o = new BatchOptions(null, null, template, 1, 4, output.toString(), model.toString(), null, null,
+                Map.of("steps", Integer.toString(steps), "width", Integer.toString(width), "height", Integer.toString(height)), 2, lists);
+        BatchJob.Outcome outcome = BatchJob.run(SparkTestSession.get(), o, null);
+        assertThat(outcome.count("generated")).isEqualTo(4);
+        Map<String, Row> table = new HashMap<>();
+        for (Row r : SparkTestSession.get().read().parquet(outcome.table()).collectAsList()) table.put(r.getString(0), r);
+        java.util.Set<String> prompts = new java.util.HashSet<>();
+        try (GenerationService service = GenerationService.open(model, CheckpointOptions.DEFAULT, null)) {
+            for (int seed = 1; seed <= 4; seed++) {
+                AnimagineSettings settings = new AnimagineSettings(null, null, null, null, null, null, null, Wildcards.of(lists), null);
+                GeneratedImage expected = service.generate(ImageRequest.builder().prompt(template).seed(seed).steps(steps).size(width, height)
+                        .animagine(settings).build(), RunControl.silent()).images().getFirst();
+                Path png = output.resolve("images/seed-" + seed + ".png");
+                BufferedImage ours = ImageIO.read(png.toFile());
+                BufferedImage ref = expected.toBufferedImage();
+                for (int y = 0; y < ref.getHeight(); y++)
+                    for (int x = 0; x < ref.getWidth(); x++)
+                        assertThat(ours.getRGB(x, y)).as("seed " + seed + " pixel " + x + "," + y).isEqualTo(ref.getRGB(x, y));
+                assertThat(dev.animagine.core.pipeline.PngFiles.readText(png).get("parameters")).isEqualTo(expected.parameters());
+                Row row = table.get("seed-" + seed);
+                assertThat(row.getString(row.fieldIndex("prompt"))).isEqualTo(expected.prompt()).doesNotContain("__");
+                prompts.add(expected.prompt());
+            }
+        }
+        assertThat(prompts).as("the seeds draw different lines").hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void anUnknownWildcardStopsTheBatchBeforeAnyImage() {
+        Path output = dir.resolve("unknown");
+        BatchOptions o = new BatchOptions(null, null, "1girl, __hair__", 1, 2, output.toString(), model.toString(), null, null,
+                Map.of(), 1, Map.of("color", List.of("red")));
+        assertThatThrownBy(() -> BatchJob.run(SparkTestSession.get(), o, null)).isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("__hair__: no wildcard list of that name (have: color)");
+        assertThat(output).doesNotExist();
     }
 
     @Test
