@@ -125,7 +125,9 @@ public final class PipelineBenchmark {
         public void stageStarted(Stage stage) {
             String phase = switch (stage) {
                 case TEXT_ENCODING -> "text";
+                case VAE_ENCODING -> "vae-encode";
                 case DENOISING -> "denoise";
+                case HIRES -> "hires";
                 case VAE_DECODING -> "vae";
             };
             long now = System.nanoTime();
