@@ -174,9 +174,10 @@ public record ImageRequest(
             throw new InvalidRequestException("hiresScale", "must be above 0 and at most 8 (got " + h.scale() + ")");
         if (h.sizeGiven()) {
             if (h.scale() != null) throw new InvalidRequestException("hiresSize", "and hiresScale are alternatives: give one");
-            checkSize("hiresSize", new ImageSize(h.width(), h.height()));
+            if (h.width() <= 0 || h.height() <= 0 || h.width() % 8 != 0 || h.height() % 8 != 0 || h.width() > 8192 || h.height() > 8192)
+                throw new InvalidRequestException("hiresSize", "must be positive multiples of 8 up to 8192 (got " + h.width() + "x" + h.height() + ")");
         }
-        if (h.scale() == null && !h.sizeGiven()) throw new InvalidRequestException("hiresScale", "or hiresSize is needed for a hires pass");
+        if (h.scale() == null && !h.sizeGiven()) throw new InvalidRequestException("hiresScale", "(or a hires size) is needed for a hires pass");
         if (h.denoise() != null && !(h.denoise() > 0 && h.denoise() <= 1))
             throw new InvalidRequestException("hiresDenoise", "must be in (0, 1] (got " + h.denoise() + ")");
         if (h.steps() < 0 || h.steps() > MAX_STEPS)
