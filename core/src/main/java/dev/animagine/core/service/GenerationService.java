@@ -181,6 +181,7 @@ public final class GenerationService implements AutoCloseable {
                     Hooks hooks = new Hooks(control, i, n);
                     ImageResult r = prepared.imageInputs() == null ? pipeline.generate(req, hooks)
                             : new ImageToImage(pipeline).generate(req, prepared.imageInputs(), pipeline::diffusersSampler, hooks);
+                    control.checkpoint(); // a cancel or skip during the VAE decode drops the image too
                     String parameters = ImageInputs.infotext(ImageOutput.infotext(r, checkpoint), prepared.request(), prepared.imageInputs()).format();
                     GeneratedImage image = new GeneratedImage(i, req.seed(), req.prompt(),
                             req.negativePrompt() == null ? "" : req.negativePrompt(), parameters, r);
