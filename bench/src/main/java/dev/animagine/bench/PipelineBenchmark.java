@@ -4,6 +4,8 @@ import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.io.CheckpointOptions;
 import dev.animagine.core.pipeline.GenerationRequest;
 import dev.animagine.core.pipeline.ImageResult;
+import dev.animagine.core.pipeline.ImageToImage;
+import dev.animagine.core.pipeline.ImageToImageRequest;
 import dev.animagine.core.pipeline.RunHooks;
 import dev.animagine.core.pipeline.Stage;
 import dev.animagine.core.pipeline.StableDiffusionXLPipeline;
@@ -35,7 +37,7 @@ public final class PipelineBenchmark {
                          double textEncodeSeconds, double textEncodeFirstSeconds, long textEncodeFlops,
                          int unetEvals, double unetSecondsPerEvalMean, double unetSecondsPerEvalMin, long unetFlopsPerEval,
                          double vaeDecodeSeconds, long vaeDecodeFlops,
-                         double imageSeconds, long rssPeakBytes) {
+                         double imageSeconds, long rssPeakBytes, boolean img2img, double vaeEncodeSeconds, long vaeEncodeFlops) {
         public double unetGflops() {
             return unetFlopsPerEval / 1e9 / unetSecondsPerEvalMean;
         }
@@ -64,6 +66,14 @@ public final class PipelineBenchmark {
      */
     public static Report run(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
                              Consumer<String> progress) {
+        return run(model, options, tokenizers, request, null, progress);
+    }
+
+    /**
+     * @param img2img an img2img run (its VAE encode timed too), or null for txt2img
+     */
+    public static Report run(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
+                             ImageToImageRequest img2img, Consumer<String> progress) {
         progress.accept("measuring the fp32 FMA peak on " + Parallel.threads() + " threads...");
         double peak = PeakFlops.measure();
         progress.accept(String.format("peak %.1f GFLOP/s; opening %s", peak, model));
@@ -84,7 +94,8 @@ public final class PipelineBenchmark {
 
             Recorder rec = new Recorder(progress);
             long start = System.nanoTime();
-            ImageResult result = pipeline.generate(request, rec);
+            ImageResult result = img2img == null ? pipeline.generate(request, rec)
+                    : new ImageToImage(pipeline).generate(request, img2img, pipeline::diffusersSampler, rec);
             rec.end(System.nanoTime());
             double image = seconds(System.nanoTime() - start);
 
@@ -94,14 +105,14 @@ public final class PipelineBenchmark {
             var timings = result.timings();
             int evals = timings.unetEvaluations();
             int perStep = Math.max(1, evals / Math.max(1, rec.stepNanos.size()));
-            double mean = seconds(rec.denoiseNanos()) / evals;
+            double mean = seconds(rec.phaseNanos("denoise")) / evals;
             double min = rec.stepNanos.stream().mapToLong(Long::longValue).min().orElse(0) / 1e9 / perStep;
             return new Report(model, request.width(), request.height(), request.steps(), Parallel.threads(),
                     jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), Math.max(peak, peakAfter), load,
                     timings.textEncode(), firstEncode, rec.flops("text"),
                     evals, mean, min, rec.flops("denoise") / evals,
                     timings.vaeDecode(), rec.flops("vae"),
-                    image, ProcessMemory.peakRssBytes());
+                    image, ProcessMemory.peakRssBytes(), img2img != null, seconds(rec.phaseNanos("vae-encode")), rec.flops("vae-encode"));
         }
     }
 
@@ -157,8 +168,8 @@ public final class PipelineBenchmark {
             return i < 0 ? 0 : phaseFlops.get(i + 1) - phaseFlops.get(i);
         }
 
-        long denoiseNanos() {
-            int i = phases.indexOf("denoise");
+        long phaseNanos(String phase) {
+            int i = phases.indexOf(phase);
             return i < 0 ? 0 : phaseStart.get(i + 1) - phaseStart.get(i);
         }
     }
