@@ -123,10 +123,11 @@ class GenerateImg2ImgCommandTest {
                 {"--init-image", tmp.resolve("missing.png").toString()}, {"--mask", init.toString()},
                 {"--init-image", init.toString(), "--inpaint-fill", "blur"}, {"--hires-scale", "1.5", "--hires-upscaler", "esrgan"},
                 {"--init-image", init.toString(), "--hires-scale", "1.5"},
+                {"--init-image", init.toString(), "--compat", "diffusers", "--resize-mode", "crop-and-resize", "--size", "64x96"},
         };
         String[] expected = {"garbage.png", "truncated.png", "a decompression bomb", "--mask", "--strength must be in (0, 1] (got 0.0)",
                 "--strength must be in (0, 1] (got 1.5)", "--hires-size must be positive multiples of 8 up to 8192 (got 100x100)", "--hires-denoise",
-                "missing.png", "--mask needs --init-image", "--inpaint-fill", "--hires-upscaler", "txt2img only"};
+                "missing.png", "--mask needs --init-image", "--inpaint-fill", "--hires-upscaler", "txt2img only", "--resize-mode is an A1111 option"};
         for (int i = 0; i < cases.length; i++) {
             List<String> args = new ArrayList<>(List.of("generate", "--model", model.toString(), "--quiet", "--steps", "2",
                     "--output", tmp.resolve("never.png").toString(), "x"));

@@ -146,13 +146,17 @@ public record ImageRequest(
         if (maskBlur != null && (maskBlur < 0 || maskBlur > 256))
             throw new InvalidRequestException("maskBlur", "must be between 0 and 256 pixels (got " + maskBlur + ")");
         if (inpaintPadding < 0) throw new InvalidRequestException("inpaintPadding", "must not be negative (got " + inpaintPadding + ")");
-        field("resizeMode", () -> A1111Resize.byId(resizeMode));
+        A1111Resize resize = field("resizeMode", () -> A1111Resize.byId(resizeMode));
+        if (compat == Compat.DIFFUSERS && initImage != null && resize != A1111Resize.JUST_RESIZE)
+            throw new InvalidRequestException("resizeMode", "is an A1111 option; diffusers stretches the picture to the size (use --compat a1111)");
         A1111Img2Img.MaskedContent fill = field("inpaintFill", () -> A1111Img2Img.MaskedContent.byId(inpaintFill));
         boolean onlyMasked = onlyMasked();
         if (compat == Compat.DIFFUSERS && mask != null) {
             if (fill != A1111Img2Img.MaskedContent.ORIGINAL)
                 throw new InvalidRequestException("inpaintFill", "is an A1111 option; diffusers inpaints from the original (use --compat a1111)");
             if (onlyMasked) throw new InvalidRequestException("inpaintArea", "masked is an A1111 option (use --compat a1111)");
+            if (maskBlur != null && maskBlur > 0)
+                throw new InvalidRequestException("maskBlur", "is an A1111 option; diffusers does not blur the mask (use --compat a1111)");
         }
         if (hires != null) validateHires();
     }

@@ -108,6 +108,9 @@ class ImageToImageServiceTest {
                 }
         assertThat(changedInside).isPositive();
         assertThat(r.image().parameters()).contains("Denoising strength: 0.75", "Mask blur: 0");
+        var parsed = dev.animagine.core.infotext.InfotextParser.parse(r.image().parameters());
+        assertThat(parsed.maskBlur()).isEqualTo(0);
+        assertThat(parsed.unknownKeys()).isEmpty();
     }
 
     @Test
@@ -163,6 +166,14 @@ class ImageToImageServiceTest {
         assertThat(r.image().width()).isEqualTo(96); // int(64 * 1.5)
         assertThat(r.image().parameters()).contains("Size: 64x64", "Denoising strength: 0.7", "Hires upscale: 1.5", "Hires steps: 4",
                 "Hires upscaler: Latent");
+
+        // what png-info --json reads back
+        var parsed = dev.animagine.core.infotext.InfotextParser.parse(r.image().parameters());
+        assertThat(parsed.denoisingStrength()).isEqualTo(0.7);
+        assertThat(parsed.hires().upscale()).isEqualTo(1.5);
+        assertThat(parsed.hires().steps()).isEqualTo(4);
+        assertThat(parsed.hires().upscaler()).isEqualTo("Latent");
+        assertThat(parsed.unknownKeys()).isEmpty();
 
         Run same = run(base().size(64, 64).steps(6).hiresScale(1.5).hiresDenoise(0.7).build());
         assertThat(same.steps()).hasSize(6 + 6);
