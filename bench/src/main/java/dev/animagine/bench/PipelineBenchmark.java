@@ -4,6 +4,8 @@ import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.io.CheckpointOptions;
 import dev.animagine.core.pipeline.GenerationRequest;
 import dev.animagine.core.pipeline.ImageResult;
+import dev.animagine.core.pipeline.ImageToImage;
+import dev.animagine.core.pipeline.ImageToImageRequest;
 import dev.animagine.core.pipeline.RunHooks;
 import dev.animagine.core.pipeline.Stage;
 import dev.animagine.core.pipeline.StableDiffusionXLPipeline;
@@ -40,7 +42,8 @@ public final class PipelineBenchmark {
                          int unetEvals, double unetSecondsPerEvalMean, double unetSecondsPerEvalMin, long unetFlopsPerEval,
                          double vaeDecodeSeconds, long vaeDecodeFlops,
                          double imageSeconds, long rssPeakBytes,
-                         int winogradTile, long unetExecutedFlopsPerEval, long vaeDecodeExecutedFlops, List<StageProfile> profile) {
+                         int winogradTile, long unetExecutedFlopsPerEval, long vaeDecodeExecutedFlops, List<StageProfile> profile,
+                         boolean img2img, double vaeEncodeSeconds, long vaeEncodeFlops) {
         public double unetGflops() {
             return unetFlopsPerEval / 1e9 / unetSecondsPerEvalMean;
         }
@@ -79,12 +82,15 @@ public final class PipelineBenchmark {
      */
     public static Report run(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
                              Consumer<String> progress) {
-        return run(model, options, tokenizers, request, false, progress);
+        return run(model, options, tokenizers, request, false, null, progress);
     }
 
-    /** @param profile also time each kernel family per stage ({@link Report#profile()}; empty when false) */
+    /**
+     * @param profile also time each kernel family per stage ({@link Report#profile()}; empty when false)
+     * @param img2img an img2img run (its VAE encode timed too), or null for txt2img
+     */
     public static Report run(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
-                             boolean profile, Consumer<String> progress) {
+                             boolean profile, ImageToImageRequest img2img, Consumer<String> progress) {
         progress.accept("measuring the fp32 FMA peak on " + Parallel.threads() + " threads...");
         double peak = PeakFlops.measure();
         progress.accept(String.format("peak %.1f GFLOP/s; opening %s", peak, model));
@@ -108,7 +114,8 @@ public final class PipelineBenchmark {
             long start = System.nanoTime();
             ImageResult result;
             try {
-                result = pipeline.generate(request, rec);
+                result = img2img == null ? pipeline.generate(request, rec)
+                        : new ImageToImage(pipeline).generate(request, img2img, pipeline::diffusersSampler, rec);
             } finally {
                 KernelProfile.setEnabled(false);
             }
@@ -121,7 +128,7 @@ public final class PipelineBenchmark {
             var timings = result.timings();
             int evals = timings.unetEvaluations();
             int perStep = Math.max(1, evals / Math.max(1, rec.stepNanos.size()));
-            double mean = seconds(rec.denoiseNanos()) / evals;
+            double mean = seconds(rec.phaseNanos("denoise")) / evals;
             double min = rec.stepNanos.stream().mapToLong(Long::longValue).min().orElse(0) / 1e9 / perStep;
             return new Report(model, request.width(), request.height(), request.steps(), Parallel.threads(),
                     jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), Math.max(peak, peakAfter), load,
@@ -130,7 +137,8 @@ public final class PipelineBenchmark {
                     timings.vaeDecode(), rec.flops("vae"),
                     image, ProcessMemory.peakRssBytes(),
                     Winograd.tile(), rec.executed("denoise") / evals, rec.executed("vae"),
-                    profile ? rec.profile() : List.of());
+                    profile ? rec.profile() : List.of(),
+                    img2img != null, seconds(rec.phaseNanos("vae-encode")), rec.flops("vae-encode"));
         }
     }
 
@@ -155,7 +163,9 @@ public final class PipelineBenchmark {
         public void stageStarted(Stage stage) {
             String phase = switch (stage) {
                 case TEXT_ENCODING -> "text";
+                case VAE_ENCODING -> "vae-encode";
                 case DENOISING -> "denoise";
+                case HIRES -> "hires";
                 case VAE_DECODING -> "vae";
             };
             long now = System.nanoTime();
@@ -208,8 +218,8 @@ public final class PipelineBenchmark {
             return i < 0 ? 0 : phaseFlops.get(i + 1) - phaseFlops.get(i);
         }
 
-        long denoiseNanos() {
-            int i = phases.indexOf("denoise");
+        long phaseNanos(String phase) {
+            int i = phases.indexOf(phase);
             return i < 0 ? 0 : phaseStart.get(i + 1) - phaseStart.get(i);
         }
     }

@@ -6,7 +6,13 @@ import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.bench.JvmOptions;
 import dev.animagine.bench.PipelineBenchmark;
 import dev.animagine.bench.PipelineBenchmark.Report;
+import dev.animagine.core.image.A1111InpaintInputs;
+import dev.animagine.core.image.A1111Resize;
+import dev.animagine.core.image.ImageFiles;
+import dev.animagine.core.image.PixelImage;
+import dev.animagine.core.pipeline.A1111Img2Img;
 import dev.animagine.core.pipeline.GenerationRequest;
+import dev.animagine.core.pipeline.ImageToImageRequest;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.text.PromptMode;
@@ -68,6 +74,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--img2img", description = "Time an img2img image instead (A1111 mode): the VAE encode of the init picture too.")
+    boolean img2img;
+
+    @Option(names = "--init-image", paramLabel = "FILE", description = "--img2img: the init picture (default: a synthetic gradient of --size).")
+    Path initImage;
+
+    @Option(names = "--strength", defaultValue = "0.75", paramLabel = "S", description = "--img2img: denoising strength (default: ${DEFAULT-VALUE}; "
+            + "int(S * steps) + 1 steps run).")
+    double strength;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -86,7 +102,8 @@ final class BenchCommand implements Callable<Integer> {
                 ScheduleType.DEFAULT, seed, PromptMode.A1111);
         SdxlTokenizers tokenizers = TokenizerLocator.find(model, tokenizer);
         PrintWriter err = spec.commandLine().getErr(), out = spec.commandLine().getOut();
-        Report r = PipelineBenchmark.run(model, modelOptions.toOptions(), tokenizers, request, profile, line -> {
+        ImageToImageRequest inputs = img2img || initImage != null ? img2imgInputs(width, height) : null;
+        Report r = PipelineBenchmark.run(model, modelOptions.toOptions(), tokenizers, request, profile, inputs, line -> {
             err.println("bench: " + line);
             err.flush();
         });
@@ -94,6 +111,27 @@ final class BenchCommand implements Callable<Integer> {
         else printText(out, r);
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    private ImageToImageRequest img2imgInputs(int width, int height) {
+        if (!(strength > 0 && strength <= 1)) throw new InvalidArgumentException("--strength must be in (0, 1] (got " + strength + ")");
+        PixelImage init = initImage != null ? ImageFiles.read(initImage) : gradient(width, height);
+        return new ImageToImageRequest(false, init, null, strength, A1111Resize.JUST_RESIZE, A1111InpaintInputs.Options.DEFAULTS,
+                A1111Img2Img.MaskedContent.ORIGINAL, null);
+    }
+
+    /** A smooth RGB picture of the bench size (its content does not change the cost). */
+    static PixelImage gradient(int width, int height) {
+        int n = width * height;
+        int[] d = new int[3 * n];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++) {
+                int i = y * width + x;
+                d[i] = 255 * x / width;
+                d[n + i] = 255 * y / height;
+                d[2 * n + i] = 255 * (x + y) / (width + height);
+            }
+        return new PixelImage(width, height, 3, d);
     }
 
     static ObjectNode toJson(Report r) {
@@ -119,6 +157,11 @@ final class BenchCommand implements Callable<Integer> {
         unet.put("gflops_best", r.unetGflopsBest());
         unet.put("percent_of_peak", r.percentOfPeak(r.unetGflops()));
         unet.put("executed_gflop_per_eval", r.unetExecutedFlopsPerEval() / 1e9);
+        root.put("img2img", r.img2img());
+        if (r.img2img()) {
+            root.put("vae_encode_seconds", r.vaeEncodeSeconds());
+            root.put("vae_encode_gflop", r.vaeEncodeFlops() / 1e9);
+        }
         root.put("vae_decode_seconds", r.vaeDecodeSeconds());
         ObjectNode vae = root.putObject("vae");
         vae.put("gflop", r.vaeDecodeFlops() / 1e9);
@@ -150,6 +193,9 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "unet eval      %.2f s mean, %.2f s min over %d evals; %.1f GFLOP each; %.1f GFLOP/s = %.1f%% of peak (best %.1f%%)%n",
                 r.unetSecondsPerEvalMean(), r.unetSecondsPerEvalMin(), r.unetEvals(), r.unetFlopsPerEval() / 1e9,
                 r.unetGflops(), r.percentOfPeak(r.unetGflops()), r.percentOfPeak(r.unetGflopsBest()));
+        if (r.img2img())
+            out.printf(Locale.ROOT, "vae encode     %.2f s; %.1f GFLOP (img2img init picture, tiled as the decode)%n",
+                    r.vaeEncodeSeconds(), r.vaeEncodeFlops() / 1e9);
         out.printf(Locale.ROOT, "vae decode     %.2f s; %.1f GFLOP; %.1f GFLOP/s = %.1f%% of peak%n",
                 r.vaeDecodeSeconds(), r.vaeDecodeFlops() / 1e9, r.vaeGflops(), r.percentOfPeak(r.vaeGflops()));
         out.printf(Locale.ROOT, "image          %.2f s%n", r.imageSeconds());

@@ -4,6 +4,7 @@ import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.core.InvalidRequestException;
 import dev.animagine.core.animagine.ImageSize;
 import dev.animagine.core.animagine.PromptWarning;
+import dev.animagine.core.image.InitImage;
 import dev.animagine.core.pipeline.ImageOutput;
 import dev.animagine.core.sampling.Seeds;
 import dev.animagine.core.service.Compat;
@@ -118,6 +119,72 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--init-image", paramLabel = "FILE", description = "img2img: start from this picture (PNG, JPEG, WebP; transparency "
+            + "flattened on white). The size defaults to the picture's, rounded down to a multiple of 8.")
+    Path initImage;
+
+    @Option(names = "--strength", paramLabel = "S", description = "Denoising strength in (0, 1] (default: 0.75; with --compat diffusers "
+            + "0.3, inpainting 0.9999).")
+    Double strength;
+
+    @Option(names = "--resize-mode", paramLabel = "MODE", defaultValue = "just-resize",
+            description = "When --size differs from the init image: just-resize, crop-and-resize or resize-and-fill (default: ${DEFAULT-VALUE}).")
+    String resizeMode;
+
+    @Option(names = "--mask", paramLabel = "FILE", description = "Inpainting mask, the init image's size: white = repaint, black = keep.")
+    Path mask;
+
+    @Option(names = "--mask-blur", paramLabel = "PX", description = "Mask blur in pixels (default: 4, A1111's; none with --compat diffusers).")
+    Integer maskBlur;
+
+    @Option(names = "--mask-invert", description = "Repaint the black part instead (A1111's \"inpaint not masked\").")
+    boolean maskInvert;
+
+    @Option(names = "--inpaint-fill", paramLabel = "MODE", defaultValue = "original",
+            description = "Masked content: original, fill, latent-noise or latent-nothing (default: ${DEFAULT-VALUE}).")
+    String inpaintFill;
+
+    @Option(names = "--inpaint-area", paramLabel = "AREA", defaultValue = "whole",
+            description = "whole (the whole picture) or masked (crop around the mask, work at --size, paste back) (default: ${DEFAULT-VALUE}).")
+    String inpaintArea;
+
+    @Option(names = "--inpaint-padding", paramLabel = "PX", defaultValue = "32", description = "Padding around the mask for --inpaint-area masked (default: ${DEFAULT-VALUE}).")
+    int inpaintPadding;
+
+    @Option(names = "--hires-scale", paramLabel = "F", description = "Hires fix: upscale the latents by F and run a second pass.")
+    Double hiresScale;
+
+    @Option(names = "--hires-size", paramLabel = "WxH", description = "Hires fix to this size (multiples of 8), instead of --hires-scale.")
+    String hiresSize;
+
+    @Option(names = "--hires-denoise", paramLabel = "S", description = "Denoising strength of the hires pass (default: 0.7; --compat diffusers 0.55).")
+    Double hiresDenoise;
+
+    @Option(names = "--hires-steps", paramLabel = "N", defaultValue = "0", description = "Steps of the hires pass; 0 = --steps (default).")
+    int hiresSteps;
+
+    @Option(names = "--hires-upscaler", paramLabel = "ID",
+            description = "latent, latent-antialiased, latent-bicubic, latent-bicubic-antialiased, latent-nearest or latent-nearest-exact "
+                    + "(default: latent; --compat diffusers latent-nearest-exact).")
+    String hiresUpscaler;
+
+    @Option(names = "--hires-sampler", paramLabel = "ID", description = "Sampler of the hires pass (default: --sampler).")
+    String hiresSampler;
+
+    @Option(names = "--hires-prompt", paramLabel = "TEXT", description = "Prompt of the hires pass (default: the prompt).")
+    String hiresPrompt;
+
+    @Option(names = "--hires-negative", paramLabel = "TEXT", description = "Negative prompt of the hires pass (default: the negative prompt).")
+    String hiresNegative;
+
+    @Option(names = "--hires-reseed", description = "--compat diffusers: start the hires pass from a fresh generator with the seed "
+            + "(the Animagine space continues the first pass's generator).")
+    boolean hiresReseed;
+
+    @Option(names = "--animagine-upscale", description = "The Animagine space's upscale: hires x1.5, latent-nearest-exact, strength 0.55 "
+            + "(explicit --hires-* flags win).")
+    boolean animagineUpscale;
+
     @Spec
     CommandSpec spec;
 
@@ -127,7 +194,12 @@ public final class GenerateCommand implements Callable<Integer> {
             Map.entry("schedule", "--schedule"), Map.entry("seed", "--seed"), Map.entry("batchCount", "--batch-count"),
             Map.entry("rng", "--rng"), Map.entry("compat", "--compat"), Map.entry("emphasis", "--emphasis"),
             Map.entry("clipSkip", "--clip-skip"), Map.entry("size", "--size"), Map.entry("originalSize", "--original-size"),
-            Map.entry("targetSize", "--target-size"), Map.entry("crop", "--crop"));
+            Map.entry("targetSize", "--target-size"), Map.entry("crop", "--crop"), Map.entry("initImage", "--init-image"),
+            Map.entry("strength", "--strength"), Map.entry("resizeMode", "--resize-mode"), Map.entry("mask", "--mask"),
+            Map.entry("maskBlur", "--mask-blur"), Map.entry("inpaintFill", "--inpaint-fill"), Map.entry("inpaintArea", "--inpaint-area"),
+            Map.entry("inpaintPadding", "--inpaint-padding"), Map.entry("hires", "--hires-scale/--hires-size"),
+            Map.entry("hiresScale", "--hires-scale"), Map.entry("hiresSize", "--hires-size"), Map.entry("hiresDenoise", "--hires-denoise"),
+            Map.entry("hiresSteps", "--hires-steps"), Map.entry("hiresUpscaler", "--hires-upscaler"), Map.entry("hiresSampler", "--hires-sampler"));
 
     @Override
     public Integer call() throws IOException {
@@ -173,7 +245,9 @@ public final class GenerateCommand implements Callable<Integer> {
         int[] cropTl = crop == null ? new int[] {0, 0} : parseCrop(crop);
         Compat mode = flagNamed(() -> Compat.parse(compat));
         Long seed = animagine.seed();
-        return ImageRequest.builder()
+        ImageRequest.Builder b = ImageRequest.builder();
+        addImageInputs(b);
+        return b
                 .prompt(tags)
                 .negativePrompt(animagine.negative())
                 .animagine(animagine.toSettings())
@@ -192,6 +266,27 @@ public final class GenerateCommand implements Callable<Integer> {
                 .targetSize(target[0], target[1])
                 .crop(cropTl[0], cropTl[1])
                 .build();
+    }
+
+    /** The img2img, inpainting and hires flags; hires settings only when a hires flag is given. */
+    private void addImageInputs(ImageRequest.Builder b) {
+        if (mask != null && initImage == null) throw new InvalidArgumentException("--mask needs --init-image (the picture to inpaint)");
+        if (initImage != null) b.initImage(InitImage.of(initImage));
+        if (mask != null) b.mask(InitImage.of(mask));
+        b.strength(strength).resizeMode(resizeMode).maskBlur(maskBlur).maskInvert(maskInvert).inpaintFill(inpaintFill)
+                .inpaintArea(inpaintArea).inpaintPadding(inpaintPadding).animagineUpscale(animagineUpscale);
+        if (hiresScale != null) b.hiresScale(hiresScale);
+        if (hiresSize != null) {
+            int[] wh = parseSize("--hires-size", hiresSize);
+            b.hiresSize(wh[0], wh[1]);
+        }
+        if (hiresDenoise != null) b.hiresDenoise(hiresDenoise);
+        if (hiresSteps != 0) b.hiresSteps(hiresSteps);
+        if (hiresUpscaler != null) b.hiresUpscaler(hiresUpscaler);
+        if (hiresSampler != null) b.hiresSampler(hiresSampler);
+        if (hiresPrompt != null) b.hiresPrompt(hiresPrompt);
+        if (hiresNegative != null) b.hiresNegativePrompt(hiresNegative);
+        if (hiresReseed) b.hiresReseed(true);
     }
 
     /** Runs {@code body}, reporting a request field under its flag's name. */

@@ -42,6 +42,11 @@ final class Progress implements AutoCloseable {
                         closeBar();
                         err.println("animagine: decoding the image" + of(p));
                     }
+                    case VAE_ENCODING -> err.println("animagine: encoding the init image" + of(p));
+                    case HIRES -> {
+                        closeBar();
+                        err.println("animagine: hires pass" + of(p));
+                    }
                     case DENOISING -> {}
                 }
                 err.flush();

@@ -63,6 +63,19 @@ class BenchCommandTest {
     }
 
     @Test
+    void img2imgReportsTheVaeEncode() throws Exception {
+        CliRun r = CliRun.of("bench", "--model", ModelFiles.diffusersFolder().toString(), "--size", "64x48", "--steps", "4", "--img2img",
+                "--strength", "0.5", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("img2img").asBoolean()).isTrue();
+        assertThat(j.get("vae_encode_seconds").asDouble()).isPositive();
+        assertThat(j.get("vae_encode_gflop").asDouble()).isPositive();
+        assertThat(j.get("unet").get("evals").asInt()).isEqualTo(2 * 3); // A1111: int(0.5 * 4) + 1 steps, CFG
+        assertThat(j.get("rss_peak_bytes").asLong()).isGreaterThan(1 << 20);
+    }
+
+    @Test
     void badSizesAndStepsAreUsageErrors() {
         String model = ModelFiles.diffusersFolder().toString();
         CliRun size = CliRun.of("bench", "--model", model, "--size", "big");

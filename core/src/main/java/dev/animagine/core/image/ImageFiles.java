@@ -38,7 +38,20 @@ public final class ImageFiles {
 
     public static PixelImage read(Path file, long maxPixels) {
         if (!Files.isRegularFile(file)) throw new InvalidArgumentException("image file " + file + " does not exist");
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        return decode(file.toString(), maxPixels, () -> ImageIO.createImageInputStream(file.toFile()));
+    }
+
+    /** An image sent as bytes (an upload, or a file the front end read), decoded as {@link #read(Path)} does. */
+    public static PixelImage read(InitImage image) {
+        return decode(image.name(), DEFAULT_MAX_PIXELS, () -> ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(image.bytes())));
+    }
+
+    private interface StreamOpener {
+        ImageInputStream open() throws IOException;
+    }
+
+    private static PixelImage decode(String file, long maxPixels, StreamOpener opener) {
+        try (ImageInputStream in = opener.open()) {
             if (in == null) throw new AnimagineException("cannot read image " + file);
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) throw new AnimagineException("cannot read image " + file + ": not a PNG, JPEG or other supported image format");

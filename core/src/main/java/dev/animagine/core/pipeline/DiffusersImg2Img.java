@@ -4,7 +4,6 @@ import dev.animagine.core.sampling.Img2ImgTimesteps;
 import dev.animagine.core.sampling.Scheduler;
 import dev.animagine.core.sampling.TorchGenerator;
 import dev.animagine.core.tensor.Tensor;
-import dev.animagine.core.unet.UNet2DConditionModel;
 import dev.animagine.core.vae.AutoencoderKL;
 import dev.animagine.core.vae.VaeTiledEncode;
 import dev.animagine.core.vae.VaeTiling;
@@ -18,26 +17,14 @@ import dev.animagine.core.vae.VaeTiling;
  *     (draw 1), times the scaling factor;</li>
  * <li>{@link #img2imgStart} / {@link #inpaintStart}: the steps to run for a strength, the noise
  *     (draw 2) and the start latents ({@code add_noise}, or pure noise for inpainting at strength 1);</li>
- * <li>{@link #denoise}: the usual loop (scaled input, UNet with CFG, scheduler step) over those
- *     steps, with a hook after each step ({@link InpaintLatentBlend} for inpainting).</li>
  * </ol>
+ * The loop itself is {@link StableDiffusionXLPipeline#denoise} from the first step run, with
+ * {@link InpaintLatentBlend} as its hooks for inpainting; {@link ImageToImage} composes the stages.
  * A hires pass is img2img on upscaled latents: {@link #img2imgStart} with them as image latents.
  * One generator serves the whole run, in diffusers' draw order.
  */
 public final class DiffusersImg2Img {
     private DiffusersImg2Img() {}
-
-    /** Receives the latents after each step and returns the latents the loop goes on with. */
-    @FunctionalInterface
-    public interface StepHook {
-        StepHook NONE = (i, stepIndex, latents) -> latents;
-
-        /**
-         * @param i         position in the run (0 = first step run)
-         * @param stepIndex the scheduler's step index (position in the full schedule)
-         */
-        float[] afterStep(int i, int stepIndex, float[] latents);
-    }
 
     /**
      * The steps to run, the noise and the start latents.
@@ -113,27 +100,6 @@ public final class DiffusersImg2Img {
      */
     public static void skipMaskedImageDraw(TorchGenerator generator, int[] latentShape) {
         generator.randn(longs(latentShape));
-    }
-
-    /**
-     * The denoising loop over {@code steps}: the scheduler's scaled input, the UNet with classifier-free
-     * guidance ({@link StableDiffusionXLPipeline#guidedNoise}), the scheduler step (drawing its noise
-     * from {@code generator}), then {@code hook}.
-     */
-    public static float[] denoise(UNet2DConditionModel unet, Scheduler scheduler, float[] start, int[] latentShape, int[] steps,
-                                  UNet2DConditionModel.Conditioning cond, double cfgScale, TorchGenerator generator, StepHook hook,
-                                  RunHooks hooks) {
-        float[] timesteps = scheduler.timesteps();
-        float[] x = start;
-        for (int i = 0; i < steps.length; i++) {
-            int s = steps[i];
-            hooks.beforeEvaluation();
-            float[] eps = StableDiffusionXLPipeline.guidedNoise(unet, scheduler.scaleModelInput(x, s), latentShape, timesteps[s], cond, cfgScale);
-            x = scheduler.step(eps, s, x, generator);
-            x = hook.afterStep(i, s, x);
-            hooks.afterStep(i + 1, steps.length, 0f, timesteps[s], x, latentShape);
-        }
-        return x;
     }
 
     static long[] longs(int[] shape) {

@@ -183,8 +183,11 @@ public final class ImageOutput {
         cond.metadata("prompt", r.request().prompt()).write();
         int[] s = r.latents().shape();
         long[] shape = {s[0], s[1], s[2], s[3]};
+        // a hires run's noise is the first pass's, at the request's size
+        long[] noiseShape = r.initialNoise().length == r.latents().data().length ? shape
+                : new long[] {s[0], s[1], r.request().height() / 8, r.request().width() / 8};
         new SafetensorsWriter(d.resolve("latents.safetensors"))
-                .add("initial_noise", DType.F32, shape, r.initialNoise())
+                .add("initial_noise", DType.F32, noiseShape, r.initialNoise())
                 .add("latents", DType.F32, shape, r.latents().data())
                 .metadata("seed", Seeds.format(r.request().seed()))
                 .write();

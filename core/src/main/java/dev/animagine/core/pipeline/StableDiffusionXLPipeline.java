@@ -23,6 +23,7 @@ import dev.animagine.core.unet.UNet2DConditionModel;
 import dev.animagine.core.vae.AutoencoderKL;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Text to image with an SDXL checkpoint, step for step as diffusers' {@code StableDiffusionXLPipeline}
@@ -168,14 +169,23 @@ public final class StableDiffusionXLPipeline {
      */
     public float[] denoise(GenerationRequest req, TextConditioning cond, DenoisingSampler sampler, float[] x, int fromStep,
                            RunHooks hooks) {
+        return denoise(req, cond, sampler, x, fromStep, hooks, UnaryOperator.identity());
+    }
+
+    /**
+     * Stage 3 with the guided noise prediction passed through {@code prediction} (A1111's inpainting
+     * blends the denoised prediction of every step with the init latents).
+     */
+    public float[] denoise(GenerationRequest req, TextConditioning cond, DenoisingSampler sampler, float[] x, int fromStep,
+                           RunHooks hooks, UnaryOperator<EpsModel> prediction) {
         UNet2DConditionModel model = unet();
         UNet2DConditionModel.Conditioning unetCond = unetConditioning(cond, req);
         int[] shape = {1, model.config().inChannels(), req.height() / 8, req.width() / 8};
         try {
-            EpsModel eps = (xIn, t) -> {
+            EpsModel eps = prediction.apply((xIn, t) -> {
                 hooks.beforeEvaluation();
                 return guidedNoise(model, xIn, shape, t, unetCond, req.cfgScale());
-            };
+            });
             return sampler.sample(eps, x, fromStep, (step, total, sigma, t, latents) -> hooks.afterStep(step, total, sigma, t, latents, shape));
         } finally {
             unetCond.keyValues().release();

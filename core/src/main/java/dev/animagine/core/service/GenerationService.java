@@ -11,6 +11,8 @@ import dev.animagine.core.io.CheckpointOptions;
 import dev.animagine.core.pipeline.GenerationRequest;
 import dev.animagine.core.pipeline.ImageOutput;
 import dev.animagine.core.pipeline.ImageResult;
+import dev.animagine.core.pipeline.ImageToImage;
+import dev.animagine.core.pipeline.ImageToImageRequest;
 import dev.animagine.core.pipeline.RunHooks;
 import dev.animagine.core.pipeline.Stage;
 import dev.animagine.core.pipeline.StableDiffusionXLPipeline;
@@ -106,7 +108,8 @@ public final class GenerationService implements AutoCloseable {
         boolean seedPicked = request.randomSeed();
         long seed = seedPicked ? Seeds.resolve("-1") : request.seed();
 
-        PromptResult built = new PromptBuilder(tokenCounter()).build(promptRequest(request, seed));
+        ImageInputs.Decoded decoded = ImageInputs.decode(request);
+        PromptResult built = new PromptBuilder(tokenCounter()).build(promptRequest(request, seed, decoded.defaultSize()));
         int w = built.width(), h = built.height();
         ImageRequest.checkSize("size", new dev.animagine.core.animagine.ImageSize(w, h));
         int ow = request.originalWidth() == 0 ? w : request.originalWidth();
@@ -121,7 +124,8 @@ public final class GenerationService implements AutoCloseable {
                     seed + i, diffusers ? PromptMode.DIFFUSERS : PromptMode.A1111, a1111, request.clipSkip(), ow, oh,
                     request.cropTop(), request.cropLeft(), tw, th));
         }
-        return new PreparedRequest(request, built, seed, seedPicked, images);
+        ImageToImageRequest inputs = ImageInputs.toPipeline(request, decoded);
+        return new PreparedRequest(request, built, seed, seedPicked, images, inputs);
     }
 
     /**
@@ -129,7 +133,7 @@ public final class GenerationService implements AutoCloseable {
      * reproduces diffusers, prompts as sent) only when an Animagine option is given explicitly; never
      * for a verbatim request.
      */
-    private PromptRequest promptRequest(ImageRequest r, long seed) {
+    private PromptRequest promptRequest(ImageRequest r, long seed, dev.animagine.core.animagine.ImageSize initSize) {
         boolean diffusers = r.compat() == Compat.DIFFUSERS;
         AnimagineSettings a = r.animagine();
         boolean conventions = !r.verbatim() && (!diffusers || a.anyGiven() || Wildcards.hasPlaceholder(r.prompt()));
@@ -147,7 +151,7 @@ public final class GenerationService implements AutoCloseable {
                 .wildcards(a.wildcards() == null ? Wildcards.none() : a.wildcards())
                 .seed(seed)
                 .aspect(a.aspect())
-                .size(r.size())
+                .size(r.size() == null && a.aspect() == null ? initSize : r.size())
                 .diffusersCompat(diffusers)
                 .verbatim(!conventions)
                 .build();
@@ -174,8 +178,11 @@ public final class GenerationService implements AutoCloseable {
                 }
                 GenerationRequest req = prepared.images().get(i);
                 try {
-                    ImageResult r = pipeline.generate(req, new Hooks(control, i, n));
-                    String parameters = ImageOutput.infotext(r, checkpoint).format();
+                    Hooks hooks = new Hooks(control, i, n);
+                    ImageResult r = prepared.imageInputs() == null ? pipeline.generate(req, hooks)
+                            : new ImageToImage(pipeline).generate(req, prepared.imageInputs(), pipeline::diffusersSampler, hooks);
+                    control.checkpoint(); // a cancel or skip during the VAE decode drops the image too
+                    String parameters = ImageInputs.infotext(ImageOutput.infotext(r, checkpoint), prepared.request(), prepared.imageInputs()).format();
                     GeneratedImage image = new GeneratedImage(i, req.seed(), req.prompt(),
                             req.negativePrompt() == null ? "" : req.negativePrompt(), parameters, r);
                     done.add(image);
@@ -219,9 +226,9 @@ public final class GenerationService implements AutoCloseable {
 
         @Override
         public void stageStarted(Stage stage) {
-            // a cancel during the last evaluation must not be followed by a decode
-            if (stage == Stage.VAE_DECODING) control.checkpoint();
-            if (stage == Stage.DENOISING) loopStart = stepStart = System.nanoTime();
+            // a cancel during the last evaluation (or a VAE encode) must not be followed by the next stage
+            if (stage != Stage.TEXT_ENCODING) control.checkpoint();
+            if (stage == Stage.DENOISING || stage == Stage.HIRES) loopStart = stepStart = System.nanoTime();
             control.emit(new GenerationEvent.PhaseStarted(image, images, stage));
         }
 

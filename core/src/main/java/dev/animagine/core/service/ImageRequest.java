@@ -2,6 +2,10 @@ package dev.animagine.core.service;
 
 import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.core.InvalidRequestException;
+import dev.animagine.core.image.A1111Resize;
+import dev.animagine.core.image.InitImage;
+import dev.animagine.core.pipeline.A1111Img2Img;
+import dev.animagine.core.pipeline.LatentUpscaler;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.text.EmphasisMode;
@@ -35,6 +39,16 @@ import dev.animagine.core.animagine.ImageSize;
  * @param targetHeight   see targetWidth
  * @param cropTop        SDXL crop conditioning, pixels
  * @param cropLeft       SDXL crop conditioning, pixels
+ * @param initImage      img2img / inpainting: the picture to start from, or null for txt2img
+ * @param strength       denoising strength in (0, 1]; null: 0.75 in A1111 mode, diffusers' 0.3 (img2img) / 0.9999 (inpainting)
+ * @param resizeMode     A1111's resize mode when the size differs from the init image's: just-resize, crop-and-resize, resize-and-fill
+ * @param mask           inpainting mask (white = repaint), the init image's size, or null
+ * @param maskBlur       A1111's mask blur in pixels; null: 4 in A1111 mode, none with diffusers
+ * @param maskInvert     repaint the black part instead ("inpaint not masked")
+ * @param inpaintFill    A1111's masked content: original, fill, latent-noise, latent-nothing
+ * @param inpaintArea    whole (the whole picture) or masked (A1111's "only masked": crop, work at the size, paste back)
+ * @param inpaintPadding "only masked" padding in pixels
+ * @param hires          the hires fix of a txt2img request, or null
  */
 public record ImageRequest(
         String prompt,
@@ -57,7 +71,17 @@ public record ImageRequest(
         int targetWidth,
         int targetHeight,
         int cropTop,
-        int cropLeft) {
+        int cropLeft,
+        InitImage initImage,
+        Double strength,
+        String resizeMode,
+        InitImage mask,
+        Integer maskBlur,
+        boolean maskInvert,
+        String inpaintFill,
+        String inpaintArea,
+        int inpaintPadding,
+        HiresSettings hires) {
 
     public static final int MAX_STEPS = 10_000;
     public static final int MAX_BATCH_COUNT = 10_000;
@@ -70,6 +94,26 @@ public record ImageRequest(
         if (rng == null) rng = "cpu";
         if (compat == null) compat = Compat.A1111;
         if (emphasis == null) emphasis = "Original";
+        if (resizeMode == null) resizeMode = "just-resize";
+        if (inpaintFill == null) inpaintFill = "original";
+        if (inpaintArea == null) inpaintArea = "whole";
+    }
+
+    /** Whether the request starts from a picture. */
+    public boolean img2img() {
+        return initImage != null;
+    }
+
+    /** The denoising strength to run: the given one, else the mode's default. */
+    public double strengthOrDefault() {
+        if (strength != null) return strength;
+        if (compat == Compat.DIFFUSERS) return mask != null ? 0.9999 : 0.3;
+        return 0.75;
+    }
+
+    /** The mask blur to run: the given one, else 4 in A1111 mode and 0 with diffusers (which has none). */
+    public int maskBlurOrDefault() {
+        return maskBlur != null ? maskBlur : compat == Compat.DIFFUSERS ? 0 : 4;
     }
 
     /**
@@ -90,8 +134,64 @@ public record ImageRequest(
         checkConditioningSize("targetSize", targetWidth, targetHeight);
         if (cropTop < 0 || cropLeft < 0)
             throw new InvalidRequestException("crop", "must be non-negative (got " + cropTop + "," + cropLeft + ")");
+        validateImageInputs();
         resolve();
         return this;
+    }
+
+    private void validateImageInputs() {
+        if (strength != null && !(strength > 0 && strength <= 1))
+            throw new InvalidRequestException("strength", "must be in (0, 1] (got " + strength + ")");
+        if (mask != null && initImage == null) throw new InvalidRequestException("mask", "needs an init image to inpaint");
+        if (maskBlur != null && (maskBlur < 0 || maskBlur > 256))
+            throw new InvalidRequestException("maskBlur", "must be between 0 and 256 pixels (got " + maskBlur + ")");
+        if (inpaintPadding < 0) throw new InvalidRequestException("inpaintPadding", "must not be negative (got " + inpaintPadding + ")");
+        A1111Resize resize = field("resizeMode", () -> A1111Resize.byId(resizeMode));
+        if (compat == Compat.DIFFUSERS && initImage != null && resize != A1111Resize.JUST_RESIZE)
+            throw new InvalidRequestException("resizeMode", "is an A1111 option; diffusers stretches the picture to the size (use --compat a1111)");
+        A1111Img2Img.MaskedContent fill = field("inpaintFill", () -> A1111Img2Img.MaskedContent.byId(inpaintFill));
+        boolean onlyMasked = onlyMasked();
+        if (compat == Compat.DIFFUSERS && mask != null) {
+            if (fill != A1111Img2Img.MaskedContent.ORIGINAL)
+                throw new InvalidRequestException("inpaintFill", "is an A1111 option; diffusers inpaints from the original (use --compat a1111)");
+            if (onlyMasked) throw new InvalidRequestException("inpaintArea", "masked is an A1111 option (use --compat a1111)");
+            if (maskBlur != null && maskBlur > 0)
+                throw new InvalidRequestException("maskBlur", "is an A1111 option; diffusers does not blur the mask (use --compat a1111)");
+        }
+        if (hires != null) validateHires();
+    }
+
+    /** "whole" or "masked" (A1111's "only masked"). */
+    public boolean onlyMasked() {
+        String a = inpaintArea.strip().toLowerCase(java.util.Locale.ROOT).replace('_', '-').replace(' ', '-');
+        return switch (a) {
+            case "whole", "whole-picture" -> false;
+            case "masked", "only-masked" -> true;
+            default -> throw new InvalidRequestException("inpaintArea", "must be whole or masked (got '" + inpaintArea + "')");
+        };
+    }
+
+    private void validateHires() {
+        HiresSettings h = hires;
+        if (initImage != null) throw new InvalidRequestException("hires", "applies to txt2img only (not with an init image), as in A1111");
+        if (h.scale() != null && !(h.scale() > 0 && h.scale() <= 8))
+            throw new InvalidRequestException("hiresScale", "must be above 0 and at most 8 (got " + h.scale() + ")");
+        if (h.sizeGiven()) {
+            if (h.scale() != null) throw new InvalidRequestException("hiresSize", "and hiresScale are alternatives: give one");
+            if (h.width() <= 0 || h.height() <= 0 || h.width() % 8 != 0 || h.height() % 8 != 0 || h.width() > 8192 || h.height() > 8192)
+                throw new InvalidRequestException("hiresSize", "must be positive multiples of 8 up to 8192 (got " + h.width() + "x" + h.height() + ")");
+        }
+        if (h.scale() == null && !h.sizeGiven()) throw new InvalidRequestException("hiresScale", "(or a hires size) is needed for a hires pass");
+        if (h.denoise() != null && !(h.denoise() > 0 && h.denoise() <= 1))
+            throw new InvalidRequestException("hiresDenoise", "must be in (0, 1] (got " + h.denoise() + ")");
+        if (h.steps() < 0 || h.steps() > MAX_STEPS)
+            throw new InvalidRequestException("hiresSteps", "must be between 0 (= steps) and " + MAX_STEPS + " (got " + h.steps() + ")");
+        field("hiresUpscaler", () -> LatentUpscaler.byId(h.upscalerOrDefault(compat)));
+        if (h.sampler() != null) {
+            Sampler s = field("hiresSampler", () -> Sampler.byId(h.sampler()));
+            ScheduleType t = field("schedule", () -> ScheduleType.byId(schedule));
+            if (!s.supports(t)) throw new InvalidRequestException("hiresSampler", s.id() + " has no " + t.id() + " schedule");
+        }
     }
 
     /** The named enumerations of a request, checked. */
@@ -163,6 +263,16 @@ public record ImageRequest(
         b.targetHeight = targetHeight;
         b.cropTop = cropTop;
         b.cropLeft = cropLeft;
+        b.initImage = initImage;
+        b.strength = strength;
+        b.resizeMode = resizeMode;
+        b.mask = mask;
+        b.maskBlur = maskBlur;
+        b.maskInvert = maskInvert;
+        b.inpaintFill = inpaintFill;
+        b.inpaintArea = inpaintArea;
+        b.inpaintPadding = inpaintPadding;
+        b.hires = hires;
         return b;
     }
 
@@ -189,6 +299,17 @@ public record ImageRequest(
         private int targetHeight;
         private int cropTop;
         private int cropLeft;
+        private InitImage initImage;
+        private Double strength;
+        private String resizeMode = "just-resize";
+        private InitImage mask;
+        private Integer maskBlur;
+        private boolean maskInvert;
+        private String inpaintFill = "original";
+        private String inpaintArea = "whole";
+        private int inpaintPadding = 32;
+        private HiresSettings hires;
+        private boolean animagineUpscale;
 
         public Builder prompt(String v) { prompt = v; return this; }
         public Builder negativePrompt(String v) { negativePrompt = v; return this; }
@@ -209,10 +330,48 @@ public record ImageRequest(
         public Builder originalSize(int width, int height) { originalWidth = width; originalHeight = height; return this; }
         public Builder targetSize(int width, int height) { targetWidth = width; targetHeight = height; return this; }
         public Builder crop(int top, int left) { cropTop = top; cropLeft = left; return this; }
+        public Builder initImage(InitImage v) { initImage = v; return this; }
+        public Builder strength(Double v) { strength = v; return this; }
+        public Builder resizeMode(String v) { resizeMode = v; return this; }
+        public Builder mask(InitImage v) { mask = v; return this; }
+        public Builder maskBlur(Integer v) { maskBlur = v; return this; }
+        public Builder maskInvert(boolean v) { maskInvert = v; return this; }
+        public Builder inpaintFill(String v) { inpaintFill = v; return this; }
+        public Builder inpaintArea(String v) { inpaintArea = v; return this; }
+        public Builder inpaintPadding(int v) { inpaintPadding = v; return this; }
+        public Builder hires(HiresSettings v) { hires = v; return this; }
+        public Builder hiresScale(Double v) { return hires(h(v, h().width(), h().height(), h().denoise(), h().steps(), h().upscaler(), h().sampler(), h().prompt(), h().negativePrompt(), h().reseed())); }
+        public Builder hiresSize(int width, int height) { return hires(h(h().scale(), width, height, h().denoise(), h().steps(), h().upscaler(), h().sampler(), h().prompt(), h().negativePrompt(), h().reseed())); }
+        public Builder hiresDenoise(Double v) { return hires(h(h().scale(), h().width(), h().height(), v, h().steps(), h().upscaler(), h().sampler(), h().prompt(), h().negativePrompt(), h().reseed())); }
+        public Builder hiresSteps(int v) { return hires(h(h().scale(), h().width(), h().height(), h().denoise(), v, h().upscaler(), h().sampler(), h().prompt(), h().negativePrompt(), h().reseed())); }
+        public Builder hiresUpscaler(String v) { return hires(h(h().scale(), h().width(), h().height(), h().denoise(), h().steps(), v, h().sampler(), h().prompt(), h().negativePrompt(), h().reseed())); }
+        public Builder hiresSampler(String v) { return hires(h(h().scale(), h().width(), h().height(), h().denoise(), h().steps(), h().upscaler(), v, h().prompt(), h().negativePrompt(), h().reseed())); }
+        public Builder hiresPrompt(String v) { return hires(h(h().scale(), h().width(), h().height(), h().denoise(), h().steps(), h().upscaler(), h().sampler(), v, h().negativePrompt(), h().reseed())); }
+        public Builder hiresNegativePrompt(String v) { return hires(h(h().scale(), h().width(), h().height(), h().denoise(), h().steps(), h().upscaler(), h().sampler(), h().prompt(), v, h().reseed())); }
+        public Builder hiresReseed(boolean v) { return hires(h(h().scale(), h().width(), h().height(), h().denoise(), h().steps(), h().upscaler(), h().sampler(), h().prompt(), h().negativePrompt(), v)); }
+        /** The Animagine space's hires preset (x1.5, nearest-exact, strength 0.55); hires values given explicitly win. */
+        public Builder animagineUpscale(boolean v) { animagineUpscale = v; return this; }
+
+        private HiresSettings h() {
+            return hires != null ? hires : new HiresSettings(null, 0, 0, null, 0, null, null, null, null, false);
+        }
+
+        private static HiresSettings h(Double scale, int w, int hgt, Double denoise, int steps, String upscaler, String sampler, String prompt,
+                                       String negative, boolean reseed) {
+            return new HiresSettings(scale, w, hgt, denoise, steps, upscaler, sampler, prompt, negative, reseed);
+        }
 
         public ImageRequest build() {
+            HiresSettings hr = hires;
+            if (animagineUpscale) {
+                HiresSettings b = h();
+                hr = new HiresSettings(b.scale() == null && !b.sizeGiven() ? HiresSettings.ANIMAGINE_SCALE : b.scale(), b.width(), b.height(),
+                        b.denoise() == null ? HiresSettings.ANIMAGINE_DENOISE : b.denoise(), b.steps(),
+                        b.upscaler() == null ? HiresSettings.ANIMAGINE_UPSCALER : b.upscaler(), b.sampler(), b.prompt(), b.negativePrompt(), b.reseed());
+            }
             return new ImageRequest(prompt, negativePrompt, animagine, verbatim, size, steps, cfgScale, sampler, schedule, seed,
-                    batchCount, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft);
+                    batchCount, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft,
+                    initImage, strength, resizeMode, mask, maskBlur, maskInvert, inpaintFill, inpaintArea, inpaintPadding, hr);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.animagine.core.service;
 
 import dev.animagine.core.animagine.PromptResult;
 import dev.animagine.core.pipeline.GenerationRequest;
+import dev.animagine.core.pipeline.ImageToImageRequest;
 
 import java.util.List;
 
@@ -15,10 +16,16 @@ import java.util.List;
  * @param seed       the first image's seed
  * @param seedPicked whether the seed was picked at random for this request
  * @param images     one engine request per image, seeds seed, seed + 1, ...
+ * @param imageInputs the decoded init image / mask and the img2img, inpainting or hires settings; null for plain txt2img
  */
 public record PreparedRequest(ImageRequest request, PromptResult prompt, long seed, boolean seedPicked,
-                              List<GenerationRequest> images) {
+                              List<GenerationRequest> images, ImageToImageRequest imageInputs) {
     public PreparedRequest {
         images = List.copyOf(images);
+    }
+
+    /** A txt2img request. */
+    public PreparedRequest(ImageRequest request, PromptResult prompt, long seed, boolean seedPicked, List<GenerationRequest> images) {
+        this(request, prompt, seed, seedPicked, images, null);
     }
 }

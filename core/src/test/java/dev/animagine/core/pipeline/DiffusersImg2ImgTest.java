@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.animagine.core.image.ImageFiles;
 import dev.animagine.core.image.InpaintMask;
 import dev.animagine.core.image.PixelImage;
+import dev.animagine.core.sampling.DiffusersSampler;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.sampling.Scheduler;
@@ -14,7 +15,6 @@ import dev.animagine.core.testing.Fixtures;
 import dev.animagine.core.testing.PipelineCases;
 import dev.animagine.core.text.A1111Settings;
 import dev.animagine.core.text.PromptMode;
-import dev.animagine.core.unet.UNet2DConditionModel;
 import dev.animagine.core.vae.VaeTiling;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -84,14 +84,11 @@ class DiffusersImg2ImgTest {
         assertThat(start.noise()).containsExactly(t(file, c, "initial_noise"));
         Close.assertClose("start_latents", start.latents(), t(file, c, "start_latents"), 1e-4, 0);
 
-        var cond = StableDiffusionXLPipeline.unetConditioning(p.encodePrompts(req), req);
+        TextConditioning text = p.encodePrompts(req);
+        var cond = StableDiffusionXLPipeline.unetConditioning(text, req);
         assertThat(cond.timeIds()).startsWith(floats(eff.get("add_time_ids")));
         List<float[]> perStep = new ArrayList<>();
-        float[] fin = DiffusersImg2Img.denoise(p.unet(), s, start.latents(), shape, start.steps(), cond, req.cfgScale(), g,
-                (i, si, x) -> {
-                    perStep.add(x);
-                    return x;
-                }, RunHooks.NONE);
+        float[] fin = p.denoise(req, text, new DiffusersSampler(s, g), start.latents(), start.steps()[0], collect(perStep));
         checkSteps(file, c, c.get("expected").get("per_step_latents"), perStep);
         checkFinal(p, file, c, fin, shape);
     }
@@ -125,15 +122,10 @@ class DiffusersImg2ImgTest {
         Close.assertClose("start_latents", start.latents(), t(file, c, "start_latents"), 1e-4, 0);
         DiffusersImg2Img.skipMaskedImageDraw(g, shape);
 
-        var cond = StableDiffusionXLPipeline.unetConditioning(p.encodePrompts(req), req);
-        InpaintLatentBlend blend = new InpaintLatentBlend(s, start.steps(), maskLatent.data(), imageLatents, start.noise());
+        DiffusersSampler sampler = new DiffusersSampler(s, g);
         List<float[]> perStep = new ArrayList<>();
-        float[] fin = DiffusersImg2Img.denoise(p.unet(), s, start.latents(), shape, start.steps(), cond, req.cfgScale(), g,
-                (i, si, x) -> {
-                    float[] y = blend.afterStep(i, si, x);
-                    perStep.add(y);
-                    return y;
-                }, RunHooks.NONE);
+        InpaintLatentBlend blend = new InpaintLatentBlend(sampler, start.steps()[0], maskLatent.data(), imageLatents, start.noise(), collect(perStep));
+        float[] fin = p.denoise(req, p.encodePrompts(req), sampler, start.latents(), start.steps()[0], blend);
         checkSteps(file, c, c.get("expected").get("per_step_latents"), perStep);
         checkFinal(p, file, c, fin, shape);
     }
@@ -153,9 +145,7 @@ class DiffusersImg2ImgTest {
         TextConditioning text = p.encodePrompts(req1);
         DiffusersImg2Img.Start start1 = DiffusersImg2Img.txt2imgStart(s1, g, shape1);
         assertThat(start1.noise()).containsExactly(t(file, c, "pass1_initial_noise"));
-        float[] pass1 = DiffusersImg2Img.denoise(p.unet(), s1, start1.latents(), shape1, start1.steps(),
-                StableDiffusionXLPipeline.unetConditioning(text, req1), req1.cfgScale(), g, DiffusersImg2Img.StepHook.NONE,
-                RunHooks.NONE);
+        float[] pass1 = p.denoise(req1, text, new DiffusersSampler(s1, g), start1.latents(), 0, RunHooks.NONE);
         checkRel("pass1_final_latents", pass1, t(file, c, "pass1_final_latents"));
 
         LatentUpscaler upscaler = java.util.Arrays.stream(LatentUpscaler.values())
@@ -179,16 +169,22 @@ class DiffusersImg2ImgTest {
         var cond2 = StableDiffusionXLPipeline.unetConditioning(text, req2);
         assertThat(cond2.timeIds()).startsWith(floats(c.get("pass2").get("add_time_ids")));
         List<float[]> perStep = new ArrayList<>();
-        float[] fin = DiffusersImg2Img.denoise(p.unet(), s2, start2.latents(), shape2, start2.steps(), cond2, req2.cfgScale(), g2,
-                (i, si, x) -> {
-                    perStep.add(x);
-                    return x;
-                }, RunHooks.NONE);
+        float[] fin = p.denoise(req2, text, new DiffusersSampler(s2, g2), start2.latents(), start2.steps()[0], collect(perStep));
         checkSteps(file, c, c.get("expected").get("pass2_per_step_latents"), perStep);
         checkFinal(p, file, c, fin, shape2);
     }
 
     // ---- helpers ----
+
+    /** Hooks keeping a copy of the latents after every step. */
+    static RunHooks collect(List<float[]> perStep) {
+        return new RunHooks() {
+            @Override
+            public void afterStep(int step, int total, float sigma, float timestep, float[] latents, int[] shape) {
+                perStep.add(latents.clone());
+            }
+        };
+    }
 
     static GenerationRequest request(JsonNode c, JsonNode args, int w, int h, int steps) {
         JsonNode neg = args.get("negative_prompt");
