@@ -3,7 +3,6 @@ package dev.animagine.core.pipeline;
 import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.sampling.DenoisingSampler;
 import dev.animagine.core.sampling.DiffusersSampler;
-import dev.animagine.core.sampling.EpsModel;
 import dev.animagine.core.sampling.SchedulerConfig;
 import dev.animagine.core.sampling.SchedulerJson;
 import dev.animagine.core.sampling.Scheduler;
@@ -105,7 +104,7 @@ public final class StableDiffusionXLPipeline {
         TorchGenerator generator = new TorchGenerator(req.seed());
         DenoisingSampler sampler = samplers.create(req, generator);
         int[] shape = latentShape(req);
-        float[] noise = generator.randn(shape[0], shape[1], shape[2], shape[3]);
+        float[] noise = sampler.initialNoise(shape, generator);
         float[] x = prepareLatents(sampler, noise);
         int[] evaluations = {0};
         RunHooks counting = new RunHooks() {
@@ -171,14 +170,12 @@ public final class StableDiffusionXLPipeline {
         UNet2DConditionModel model = unet();
         UNet2DConditionModel.Conditioning unetCond = unetConditioning(cond, req);
         int[] shape = {1, model.config().inChannels(), req.height() / 8, req.width() / 8};
+        ConditionedUnet eps = new ConditionedUnet(model, cond, unetCond, req, shape, hooks);
         try {
-            EpsModel eps = (xIn, t) -> {
-                hooks.beforeEvaluation();
-                return guidedNoise(model, xIn, shape, t, unetCond, req.cfgScale());
-            };
             return sampler.sample(eps, x, fromStep, (step, total, sigma, t, latents) -> hooks.afterStep(step, total, sigma, t, latents, shape));
         } finally {
             unetCond.keyValues().release();
+            eps.release();
         }
     }
 

@@ -105,6 +105,8 @@ public final class GenerationService implements AutoCloseable {
         boolean diffusers = request.compat() == Compat.DIFFUSERS;
         boolean seedPicked = request.randomSeed();
         long seed = seedPicked ? Seeds.resolve("-1") : request.seed();
+        if (request.sampling().subseed() == -1 && request.sampling().subseedStrength() != 0)
+            request = request.toBuilder().sampling(request.sampling().withSubseed(Seeds.resolve("-1"))).build();
 
         PromptResult built = new PromptBuilder(tokenCounter()).build(promptRequest(request, seed));
         int w = built.width(), h = built.height();
@@ -118,7 +120,7 @@ public final class GenerationService implements AutoCloseable {
         List<GenerationRequest> images = new ArrayList<>();
         for (int i = 0; i < request.batchCount(); i++) {
             images.add(new GenerationRequest(built.prompt(), negative, w, h, request.steps(), request.cfgScale(), sampler, schedule,
-                    seed + i, diffusers ? PromptMode.DIFFUSERS : PromptMode.A1111, a1111, request.clipSkip(), ow, oh,
+                    A1111ImageSampler.imageSeed(request, seed, i), diffusers ? PromptMode.DIFFUSERS : PromptMode.A1111, a1111, request.clipSkip(), ow, oh,
                     request.cropTop(), request.cropLeft(), tw, th));
         }
         return new PreparedRequest(request, built, seed, seedPicked, images);
@@ -174,8 +176,11 @@ public final class GenerationService implements AutoCloseable {
                 }
                 GenerationRequest req = prepared.images().get(i);
                 try {
-                    ImageResult r = pipeline.generate(req, new Hooks(control, i, n));
-                    String parameters = ImageOutput.infotext(r, checkpoint).format();
+                    A1111ImageSampler a1111 = A1111ImageSampler.forImage(prepared.request(), i);
+                    ImageResult r = a1111 == null ? pipeline.generate(req, new Hooks(control, i, n)) : pipeline.generate(req, a1111, new Hooks(control, i, n));
+                    dev.animagine.core.pipeline.Infotext info = ImageOutput.infotext(r, checkpoint);
+                    if (a1111 != null) a1111.addInfotext(info);
+                    String parameters = info.format();
                     GeneratedImage image = new GeneratedImage(i, req.seed(), req.prompt(),
                             req.negativePrompt() == null ? "" : req.negativePrompt(), parameters, r);
                     done.add(image);

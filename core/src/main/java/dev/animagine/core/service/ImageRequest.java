@@ -4,6 +4,9 @@ import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.core.InvalidRequestException;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
+import dev.animagine.core.sampling.a1111.A1111Sampler;
+import dev.animagine.core.sampling.a1111.RngSource;
+import dev.animagine.core.sampling.a1111.SigmaSchedule;
 import dev.animagine.core.text.EmphasisMode;
 
 import java.util.function.Supplier;
@@ -21,11 +24,12 @@ import dev.animagine.core.animagine.ImageSize;
  * @param size           image size; null: from {@code animagine.aspect()}, else the version's default
  * @param steps          sampling steps
  * @param cfgScale       classifier-free guidance scale; at most 1 skips the unconditional pass
- * @param sampler        sampler name (an id such as {@code euler_a} or an A1111 name such as "Euler a")
- * @param schedule       schedule name ({@code default}, {@code karras}, ...)
+ * @param sampler        sampler name: an id such as {@code euler_a}, an A1111 name such as "DPM++ 2M", an old
+ *                       combined name such as "DPM++ 2M Karras" or a k-diffusion id such as {@code dpmpp_2m}
+ * @param schedule       schedule name ({@code default}, {@code karras}, A1111's "SGM Uniform", ...)
  * @param seed           the first image's seed; -1 picks one at random
  * @param batchCount     images made one after another, with seeds seed, seed+1, ...
- * @param rng            noise source ({@code cpu})
+ * @param rng            noise source: cpu, gpu or nv (A1111's NVIDIA numbers); default gpu in A1111 mode, cpu in diffusers mode
  * @param compat         whose behaviour to reproduce
  * @param emphasis       A1111 emphasis mode name ("Original", "No norm", "Ignore", "None")
  * @param clipSkip       text-encoder layers skipped; 1 = SDXL's penultimate layer
@@ -35,6 +39,7 @@ import dev.animagine.core.animagine.ImageSize;
  * @param targetHeight   see targetWidth
  * @param cropTop        SDXL crop conditioning, pixels
  * @param cropLeft       SDXL crop conditioning, pixels
+ * @param sampling       A1111's seed and sampler settings (variation seed, ENSD, NGMS, eta, ...)
  */
 public record ImageRequest(
         String prompt,
@@ -57,7 +62,8 @@ public record ImageRequest(
         int targetWidth,
         int targetHeight,
         int cropTop,
-        int cropLeft) {
+        int cropLeft,
+        SamplingOptions sampling) {
 
     public static final int MAX_STEPS = 10_000;
     public static final int MAX_BATCH_COUNT = 10_000;
@@ -67,9 +73,10 @@ public record ImageRequest(
         if (animagine == null) animagine = AnimagineSettings.NONE;
         if (sampler == null) sampler = "euler_a";
         if (schedule == null) schedule = "default";
-        if (rng == null) rng = "cpu";
+        if (rng == null) rng = compat == Compat.DIFFUSERS ? "cpu" : "gpu";
         if (compat == null) compat = Compat.A1111;
         if (emphasis == null) emphasis = "Original";
+        if (sampling == null) sampling = SamplingOptions.DEFAULTS;
     }
 
     /**
@@ -90,20 +97,38 @@ public record ImageRequest(
         checkConditioningSize("targetSize", targetWidth, targetHeight);
         if (cropTop < 0 || cropLeft < 0)
             throw new InvalidRequestException("crop", "must be non-negative (got " + cropTop + "," + cropLeft + ")");
+        sampling.validate();
         resolve();
         return this;
     }
 
     /** The named enumerations of a request, checked. */
-    record Resolved(Sampler sampler, ScheduleType schedule, EmphasisMode emphasis) {}
+    record Resolved(Sampler sampler, ScheduleType schedule, EmphasisMode emphasis, A1111Sampler.Choice a1111, RngSource rngSource) {}
 
     Resolved resolve() {
+        if (compat == Compat.A1111) return resolveA1111();
         Sampler s = field("sampler", () -> Sampler.byId(sampler));
         ScheduleType t = field("schedule", () -> ScheduleType.byId(schedule));
         if (!s.supports(t)) throw new InvalidRequestException("schedule", t.id() + " is not available for sampler " + s.id());
         if (!rng.strip().equalsIgnoreCase("cpu")) throw new InvalidRequestException("rng", "must be cpu (got '" + rng + "')");
+        if (sampling.anySet()) throw new InvalidRequestException("compat", "diffusers has no A1111 seed or sampler settings (variation seed, ENSD, NGMS, eta...)");
         EmphasisMode e = field("emphasis", () -> EmphasisMode.fromA1111Name(emphasis));
-        return new Resolved(s, t, e);
+        return new Resolved(s, t, e, null, RngSource.CPU);
+    }
+
+    /** A1111 mode: A1111's samplers and schedule types, and its noise sources. */
+    private Resolved resolveA1111() {
+        SigmaSchedule given = isDefaultSchedule(schedule) ? SigmaSchedule.AUTOMATIC : field("schedule", () -> SigmaSchedule.byName(schedule));
+        A1111Sampler.Choice c = field("sampler", () -> A1111Sampler.parse(sampler, given.label()));
+        RngSource r = field("rng", () -> RngSource.byId(rng));
+        EmphasisMode e = field("emphasis", () -> EmphasisMode.fromA1111Name(emphasis));
+        // the engine-level request names a diffusers sampler too (unused by the A1111 sampler)
+        Sampler s = java.util.Arrays.stream(Sampler.values()).filter(x -> x.id().equals(c.sampler().id())).findFirst().orElse(Sampler.EULER_A);
+        return new Resolved(s, ScheduleType.DEFAULT, e, c, r);
+    }
+
+    private static boolean isDefaultSchedule(String name) {
+        return name.isBlank() || name.strip().equalsIgnoreCase("default");
     }
 
     private static <T> T field(String name, Supplier<T> parse) {
@@ -163,6 +188,7 @@ public record ImageRequest(
         b.targetHeight = targetHeight;
         b.cropTop = cropTop;
         b.cropLeft = cropLeft;
+        b.sampling = sampling;
         return b;
     }
 
@@ -179,7 +205,7 @@ public record ImageRequest(
         private String schedule = "default";
         private long seed = -1;
         private int batchCount = 1;
-        private String rng = "cpu";
+        private String rng;
         private Compat compat = Compat.A1111;
         private String emphasis = "Original";
         private int clipSkip = 1;
@@ -189,6 +215,7 @@ public record ImageRequest(
         private int targetHeight;
         private int cropTop;
         private int cropLeft;
+        private SamplingOptions sampling = SamplingOptions.DEFAULTS;
 
         public Builder prompt(String v) { prompt = v; return this; }
         public Builder negativePrompt(String v) { negativePrompt = v; return this; }
@@ -209,10 +236,12 @@ public record ImageRequest(
         public Builder originalSize(int width, int height) { originalWidth = width; originalHeight = height; return this; }
         public Builder targetSize(int width, int height) { targetWidth = width; targetHeight = height; return this; }
         public Builder crop(int top, int left) { cropTop = top; cropLeft = left; return this; }
+        public Builder sampling(SamplingOptions v) { sampling = v; return this; }
 
         public ImageRequest build() {
             return new ImageRequest(prompt, negativePrompt, animagine, verbatim, size, steps, cfgScale, sampler, schedule, seed,
-                    batchCount, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft);
+                    batchCount, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft,
+                    sampling);
         }
     }
 }
