@@ -96,7 +96,7 @@ class A1111GenerateCommandTest {
     }
 
     /**
-     * Every sampler with every schedule type (tiny size, 2 steps, CFG with a negative prompt, GPU noise by
+     * Every sampler with every schedule type (tiny size, 2 steps (UniPC: its minimum, 3), CFG with a negative prompt, GPU noise by
      * default and a variation seed): generate, read the PNG back with --from-png, generate again: the same bytes.
      */
     @Test
@@ -107,13 +107,15 @@ class A1111GenerateCommandTest {
             for (SigmaSchedule schedule : SigmaSchedule.values()) {
                 Path first = tmp.resolve("rt-" + sampler.id() + "-" + schedule.id() + ".png");
                 CliRun a = CliRun.of("generate", "--model", model.toString(), "--quiet", "--sampler", sampler.label(), "--schedule", schedule.label(),
-                        "--steps", "2", "--size", "64x64", "--seed", String.valueOf(100 + pairs), "--cfg", "4.5", "--negative", "lowres",
+                        "--steps", sampler == A1111Sampler.UNIPC ? "3" : "2", "--size", "64x64", "--seed", String.valueOf(100 + pairs), "--cfg", "4.5", "--negative", "lowres",
                         "--subseed", "9", "--subseed-strength", "0.25", "--output", first.toString(), "1girl, solo");
                 assertThat(a.exit()).as(sampler.label() + " / " + schedule.label() + ": " + a.err()).isZero();
                 Path second = tmp.resolve("rt-" + sampler.id() + "-" + schedule.id() + "-again.png");
                 CliRun b = CliRun.of("generate", "--model", model.toString(), "--quiet", "--from-png", first.toString(), "--output", second.toString());
                 assertThat(b.exit()).as(b.err()).isZero();
-                assertThat(b.err()).as(sampler.label() + " / " + schedule.label()).doesNotContain("warning");
+                // nothing of the parameters goes unreproduced (the prompt linter's note on the tiny size aside)
+                assertThat(b.err().lines().filter(l -> l.contains("warning") && !l.contains("trained sizes")))
+                        .as(sampler.label() + " / " + schedule.label()).isEmpty();
                 assertThat(Files.readAllBytes(second)).as(sampler.label() + " / " + schedule.label() + " round trip").isEqualTo(Files.readAllBytes(first));
                 pairs++;
             }
