@@ -120,6 +120,8 @@ public record ImageRequest(
     private Resolved resolveA1111() {
         SigmaSchedule given = isDefaultSchedule(schedule) ? SigmaSchedule.AUTOMATIC : field("schedule", () -> SigmaSchedule.byName(schedule));
         A1111Sampler.Choice c = field("sampler", () -> A1111Sampler.parse(sampler, given.label()));
+        // UniPC (order 3) needs as many steps as its order; said before the model runs
+        if (c.sampler() == A1111Sampler.UNIPC && steps < 3) throw new InvalidRequestException("steps", "must be at least 3 for UniPC (got " + steps + ")");
         RngSource r = field("rng", () -> RngSource.byId(rng));
         EmphasisMode e = field("emphasis", () -> EmphasisMode.fromA1111Name(emphasis));
         // the engine-level request names a diffusers sampler too (unused by the A1111 sampler)

@@ -128,6 +128,7 @@ class GenerationServiceTest {
                 {ok.toBuilder().sampler("heun++").build(), "sampler", "heun++"},
                 {ok.toBuilder().schedule("karras").sampler("euler_a").compat(Compat.DIFFUSERS).build(), "schedule", "karras"},
                 {ok.toBuilder().schedule("fancy").build(), "schedule", "fancy"},
+                {ok.toBuilder().sampler("UniPC").steps(2).build(), "steps", "at least 3 for UniPC (got 2)"},
                 {ok.toBuilder().rng("gpu").compat(Compat.DIFFUSERS).build(), "rng", "gpu"},
                 {ok.toBuilder().sampling(new SamplingOptions(-1, 1.5, 0, 0, 0, 0, null, 1, 0, 0, 0)).build(), "subseedStrength", "1.5"},
                 {ok.toBuilder().sampling(new SamplingOptions(-1, 0, 64, 0, 0, 0, null, 1, 0, 0, 0)).build(), "seedResizeFrom", "64x0"},
