@@ -123,6 +123,27 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--s-tmax", paramLabel = "SIGMA", defaultValue = "0", description = "Churn range maximum sigma (default: 0 = no limit).")
     double sTmax;
 
+    @Option(names = "--s-min-uncond-all", description = "NGMS on every step, not every other (A1111's \"NGMS all steps\").")
+    boolean sMinUncondAll;
+
+    @Option(names = "--sigma-min", paramLabel = "SIGMA", defaultValue = "0", description = "Schedule's minimum sigma (default 0: the model's).")
+    double sigmaMin;
+
+    @Option(names = "--sigma-max", paramLabel = "SIGMA", defaultValue = "0", description = "Schedule's maximum sigma (default 0: the model's).")
+    double sigmaMax;
+
+    @Option(names = "--rho", paramLabel = "RHO", defaultValue = "0", description = "Karras/Polyexponential rho (default 0: the schedule's own, 7 / 1).")
+    double rho;
+
+    @Option(names = "--beta-alpha", paramLabel = "A", defaultValue = "0.6", description = "Beta schedule alpha (default: 0.6).")
+    double betaAlpha;
+
+    @Option(names = "--beta-beta", paramLabel = "B", defaultValue = "0.6", description = "Beta schedule beta (default: 0.6).")
+    double betaBeta;
+
+    @Option(names = "--discard-penultimate-sigma", description = "Always drop the next-to-last sigma (A1111's option of that name).")
+    boolean discardPenultimateSigma;
+
     @Option(names = "--verbatim", description = "Prompt and negative exactly as given: no Animagine template, quality tags or default negative.")
     boolean verbatim;
 
@@ -183,7 +204,9 @@ public final class GenerateCommand implements Callable<Integer> {
             Map.entry("subseed", "--subseed"), Map.entry("subseedStrength", "--subseed-strength"),
             Map.entry("seedResizeFrom", "--seed-resize-from"), Map.entry("ensd", "--ensd"), Map.entry("sMinUncond", "--s-min-uncond"),
             Map.entry("eta", "--eta"), Map.entry("sNoise", "--s-noise"), Map.entry("sChurn", "--s-churn"), Map.entry("sTmin", "--s-tmin"),
-            Map.entry("sTmax", "--s-tmax"), Map.entry("prompt", "--prompt"), Map.entry("negativePrompt", "--negative"));
+            Map.entry("sTmax", "--s-tmax"), Map.entry("sMinUncondAll", "--s-min-uncond-all"), Map.entry("sigmaMin", "--sigma-min"),
+            Map.entry("sigmaMax", "--sigma-max"), Map.entry("rho", "--rho"), Map.entry("betaAlpha", "--beta-alpha"),
+            Map.entry("betaBeta", "--beta-beta"), Map.entry("discardPenultimateSigma", "--discard-penultimate-sigma"), Map.entry("prompt", "--prompt"), Map.entry("negativePrompt", "--negative"));
 
     @Override
     public Integer call() throws IOException {
@@ -258,7 +281,8 @@ public final class GenerateCommand implements Callable<Integer> {
     /** A1111's seed and sampler settings from their flags. */
     private SamplingOptions samplingOptions() {
         int[] resize = seedResizeFrom == null ? new int[] {0, 0} : parseSize("--seed-resize-from", seedResizeFrom);
-        return new SamplingOptions(subseed, subseedStrength, resize[0], resize[1], ensd, sMinUncond, eta, sNoise, sChurn, sTmin, sTmax);
+        return new SamplingOptions(subseed, subseedStrength, resize[0], resize[1], ensd, sMinUncond, eta, sNoise, sChurn, sTmin, sTmax,
+                sMinUncondAll, sigmaMin, sigmaMax, rho, betaAlpha, betaBeta, discardPenultimateSigma);
     }
 
     /** The parameters of --infotext or --from-png, or null. */

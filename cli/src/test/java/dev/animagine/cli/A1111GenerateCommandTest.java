@@ -122,4 +122,40 @@ class A1111GenerateCommandTest {
         }
         assertThat(pairs).isEqualTo(A1111Sampler.values().length * SigmaSchedule.values().length);
     }
+
+    /** A1111's sampler and schedule settings are written to the infotext and read back: the same bytes again. */
+    @Test
+    void samplerSettingsSurviveARoundTrip() throws Exception {
+        Path model = Fixtures.path("models").resolve(Fixtures.models().getFirst().getFileName()).resolve("diffusers");
+        String[][] settings = {
+                {"--sampler", "DPM++ 2M", "--schedule", "Karras", "--rho", "5", "--sigma-min", "0.05", "--sigma-max", "10", "--discard-penultimate-sigma"},
+                {"--sampler", "DPM++ 2M", "--schedule", "Beta", "--beta-alpha", "0.5", "--beta-beta", "0.7", "--s-min-uncond", "3", "--s-min-uncond-all"},
+                {"--sampler", "Euler", "--s-churn", "0.5", "--s-tmin", "0.1", "--s-tmax", "10", "--s-noise", "0.9", "--ensd", "31337", "--rng", "cpu"},
+                {"--sampler", "Euler a", "--eta", "0.6", "--ensd", "31337", "--seed-resize-from", "96x80"},
+                {"--sampler", "DDIM", "--eta", "0.3"},
+        };
+        String[][] written = {
+                {"Schedule type: Karras", "Schedule min sigma: 0.05", "Schedule max sigma: 10", "Schedule rho: 5", "Discard penultimate sigma: True"},
+                {"Schedule type: Beta", "Beta schedule alpha: 0.5", "Beta schedule beta: 0.7", "NGMS: 3", "NGMS all steps: True"},
+                {"Sigma churn: 0.5", "Sigma tmin: 0.1", "Sigma tmax: 10", "Sigma noise: 0.9", "RNG: CPU"},
+                {"Eta: 0.6", "ENSD: 31337", "Seed resize from: 96x80"},
+                {"Sampler: DDIM", "Eta DDIM: 0.3"},
+        };
+        for (int k = 0; k < settings.length; k++) {
+            String[] s = settings[k];
+            Path first = tmp.resolve("settings-" + String.join("", s).replaceAll("[^a-z0-9]", "") + ".png");
+            List<String> args = new ArrayList<>(List.of("generate", "--model", model.toString(), "--quiet", "--steps", "2", "--size", "64x64",
+                    "--seed", "3", "--negative", "lowres", "--output", first.toString()));
+            args.addAll(List.of(s));
+            args.add("1girl");
+            CliRun a = CliRun.of(args.toArray(String[]::new));
+            assertThat(a.exit()).as(String.join(" ", s) + ": " + a.err()).isZero();
+            assertThat(PngFiles.readText(first).get("parameters")).contains(written[k]);
+            Path second = tmp.resolve("again-" + first.getFileName());
+            CliRun b = CliRun.of("generate", "--model", model.toString(), "--quiet", "--from-png", first.toString(), "--output", second.toString());
+            assertThat(b.exit()).as(b.err()).isZero();
+            assertThat(b.err().lines().filter(l -> l.contains("warning") && !l.contains("trained sizes"))).as(String.join(" ", s)).isEmpty();
+            assertThat(Files.readAllBytes(second)).as(String.join(" ", s)).isEqualTo(Files.readAllBytes(first));
+        }
+    }
 }

@@ -52,7 +52,8 @@ final class A1111ImageSampler implements StableDiffusionXLPipeline.SamplerFactor
         long[] subseeds = o.subseedStrength() == 0 ? null : new long[] {o.subseed() + index};
         A1111Request r = new A1111Request(s, resolved.a1111().schedule(), resolved.rngSource(), new long[] {req.seed()}, subseeds,
                 o.subseedStrength(), o.seedResizeFromH(), o.seedResizeFromW(), o.ensd(), req.steps(), req.cfgScale(), o.sMinUncond(),
-                false, new SamplerOptions(timesteps ? 1 : eta, o.sNoise(), o.sChurn(), o.sTmin(), o.sTmax()), ScheduleOptions.DEFAULTS,
+                o.sMinUncondAll(), new SamplerOptions(timesteps ? 1 : eta, o.sNoise(), o.sChurn(), o.sTmin(), o.sTmax()),
+                new ScheduleOptions(o.sigmaMin(), o.sigmaMax(), o.rho(), o.discardPenultimateSigma(), false, o.betaAlpha(), o.betaBeta()),
                 timesteps ? eta : 0);
         last = new A1111DenoisingSampler(r, DiscreteSchedule.sdxlAlphasCumprod());
         return last;

@@ -108,12 +108,18 @@ public final class ParametersRequest {
         double churn = o.sigmaChurn() != null && !explicit.contains("sChurn") ? o.sigmaChurn() : base.sChurn();
         double tmin = o.sigmaTmin() != null && !explicit.contains("sTmin") ? o.sigmaTmin() : base.sTmin();
         double tmax = o.sigmaTmax() != null && !explicit.contains("sTmax") ? o.sigmaTmax() : base.sTmax();
-        if (Boolean.TRUE.equals(o.ngmsAllSteps())) w.add("NGMS all steps: not applied (every other step, A1111's default)");
-        if (o.scheduleMinSigma() != null || o.scheduleMaxSigma() != null || o.scheduleRho() != null)
-            w.add("Schedule min/max sigma, rho: not applied (the model's range and the schedule's rho are used)");
-        if (o.betaScheduleAlpha() != null && o.betaScheduleAlpha() != 0.6 || o.betaScheduleBeta() != null && o.betaScheduleBeta() != 0.6)
-            w.add("Beta schedule alpha/beta: only A1111's default 0.6/0.6 is run");
-        if (Boolean.TRUE.equals(o.discardPenultimateSigma())) w.add("Discard penultimate sigma: not applied");
-        return new SamplingOptions(subseed, strength, rw, rh, ensd, ngms, eta, sNoise, churn, tmin, tmax);
+        return new SamplingOptions(subseed, strength, rw, rh, ensd, ngms, eta, sNoise, churn, tmin, tmax,
+                pick(o.ngmsAllSteps(), base.sMinUncondAll(), "sMinUncondAll", explicit),
+                pick(o.scheduleMinSigma(), base.sigmaMin(), "sigmaMin", explicit),
+                pick(o.scheduleMaxSigma(), base.sigmaMax(), "sigmaMax", explicit),
+                pick(o.scheduleRho(), base.rho(), "rho", explicit),
+                pick(o.betaScheduleAlpha(), base.betaAlpha(), "betaAlpha", explicit),
+                pick(o.betaScheduleBeta(), base.betaBeta(), "betaBeta", explicit),
+                pick(o.discardPenultimateSigma(), base.discardPenultimateSigma(), "discardPenultimateSigma", explicit));
+    }
+
+    /** The stated value unless the field was given explicitly or the text does not state it. */
+    private static <T> T pick(T stated, T base, String field, Set<String> explicit) {
+        return stated != null && !explicit.contains(field) ? stated : base;
     }
 }

@@ -17,15 +17,32 @@ import dev.animagine.core.InvalidRequestException;
  * @param sChurn          Euler/Heun/DPM2 churn (default 0)
  * @param sTmin           churn range minimum σ (default 0)
  * @param sTmax           churn range maximum σ (default 0 = infinity)
+ * @param sMinUncondAll   NGMS on every step, not every other ("NGMS all steps")
+ * @param sigmaMin        schedule's minimum σ ("Schedule min sigma"); 0 = the model's
+ * @param sigmaMax        schedule's maximum σ ("Schedule max sigma"); 0 = the model's
+ * @param rho             Karras/Polyexponential ρ ("Schedule rho"); 0 = the schedule's own
+ * @param betaAlpha       Beta schedule α (A1111's default 0.6)
+ * @param betaBeta        Beta schedule β (A1111's default 0.6)
+ * @param discardPenultimateSigma always drop the next-to-last σ ("Discard penultimate sigma")
  */
 public record SamplingOptions(long subseed, double subseedStrength, int seedResizeFromW, int seedResizeFromH, long ensd,
-                              double sMinUncond, Double eta, double sNoise, double sChurn, double sTmin, double sTmax) {
+                              double sMinUncond, Double eta, double sNoise, double sChurn, double sTmin, double sTmax,
+                              boolean sMinUncondAll, double sigmaMin, double sigmaMax, double rho, double betaAlpha, double betaBeta,
+                              boolean discardPenultimateSigma) {
     public static final SamplingOptions DEFAULTS = new SamplingOptions(-1, 0, 0, 0, 0, 0, null, 1, 0, 0, 0);
+
+    /** With A1111's default schedule settings. */
+    public SamplingOptions(long subseed, double subseedStrength, int seedResizeFromW, int seedResizeFromH, long ensd,
+                           double sMinUncond, Double eta, double sNoise, double sChurn, double sTmin, double sTmax) {
+        this(subseed, subseedStrength, seedResizeFromW, seedResizeFromH, ensd, sMinUncond, eta, sNoise, sChurn, sTmin, sTmax,
+                false, 0, 0, 0, 0.6, 0.6, false);
+    }
 
     /** Whether anything differs from A1111's defaults. */
     public boolean anySet() {
         return subseedStrength != 0 || seedResizeFromW != 0 || seedResizeFromH != 0 || ensd != 0 || sMinUncond != 0 || eta != null
-                || sNoise != 1 || sChurn != 0 || sTmin != 0 || sTmax != 0;
+                || sNoise != 1 || sChurn != 0 || sTmin != 0 || sTmax != 0 || sMinUncondAll || sigmaMin != 0 || sigmaMax != 0 || rho != 0
+                || betaAlpha != 0.6 || betaBeta != 0.6 || discardPenultimateSigma;
     }
 
     void validate() {
@@ -41,6 +58,18 @@ public record SamplingOptions(long subseed, double subseedStrength, int seedResi
         nonNegative("sChurn", sChurn);
         nonNegative("sTmin", sTmin);
         nonNegative("sTmax", sTmax);
+        nonNegative("sigmaMin", sigmaMin);
+        nonNegative("sigmaMax", sigmaMax);
+        nonNegative("rho", rho);
+        if (!(betaAlpha > 0) || !Double.isFinite(betaAlpha)) throw new InvalidRequestException("betaAlpha", "must be positive (got " + betaAlpha + ")");
+        if (!(betaBeta > 0) || !Double.isFinite(betaBeta)) throw new InvalidRequestException("betaBeta", "must be positive (got " + betaBeta + ")");
+    }
+
+    /** These options with the schedule settings pasted parameters name. */
+    public SamplingOptions withSchedule(boolean sMinUncondAll, double sigmaMin, double sigmaMax, double rho, double betaAlpha, double betaBeta,
+                                        boolean discardPenultimateSigma) {
+        return new SamplingOptions(subseed, subseedStrength, seedResizeFromW, seedResizeFromH, ensd, sMinUncond, eta, sNoise, sChurn, sTmin,
+                sTmax, sMinUncondAll, sigmaMin, sigmaMax, rho, betaAlpha, betaBeta, discardPenultimateSigma);
     }
 
     private static void nonNegative(String field, double v) {
@@ -48,6 +77,7 @@ public record SamplingOptions(long subseed, double subseedStrength, int seedResi
     }
 
     public SamplingOptions withSubseed(long v) {
-        return new SamplingOptions(v, subseedStrength, seedResizeFromW, seedResizeFromH, ensd, sMinUncond, eta, sNoise, sChurn, sTmin, sTmax);
+        return new SamplingOptions(v, subseedStrength, seedResizeFromW, seedResizeFromH, ensd, sMinUncond, eta, sNoise, sChurn, sTmin, sTmax,
+                sMinUncondAll, sigmaMin, sigmaMax, rho, betaAlpha, betaBeta, discardPenultimateSigma);
     }
 }

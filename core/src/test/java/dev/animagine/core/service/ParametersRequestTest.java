@@ -77,6 +77,19 @@ class ParametersRequestTest {
     }
 
     @Test
+    void scheduleOptionsAreApplied() throws IOException {
+        GenerationParameters p = PngParameters.fromText(read("24-a1111-110-schedule-options.txt"));
+        ParametersRequest.Applied a = ParametersRequest.apply(p, ImageRequest.builder().build(), Set.of("rho"), null, Map.of());
+        SamplingOptions o = a.request().validate().sampling();
+        assertThat(o.discardPenultimateSigma()).isTrue();
+        assertThat(o.betaAlpha()).isEqualTo(0.6);
+        assertThat(o.sMinUncond()).isEqualTo(2.0);
+        assertThat(o.rho()).as("explicit").isZero();
+        assertThat(a.warnings()).noneMatch(w -> w.contains("sigma") || w.contains("Beta") || w.contains("NGMS"));
+        assertThat(ParametersRequest.apply(p, ImageRequest.builder().build(), Set.of(), null, Map.of()).request().sampling().rho()).isEqualTo(5.0);
+    }
+
+    @Test
     void explicitFieldsWinAndMismatchesAreNamed() {
         String text = "1girl, solo\nNegative prompt: lowres\nSteps: 28, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 123, Size: 832x1216, "
                 + "Model hash: abcdef1234, Model: animagine-xl-4.0, Variation seed: 5, Variation seed strength: 0.3, ENSD: 31337, "
