@@ -13,6 +13,11 @@ import dev.animagine.core.service.GenerationResult;
 import dev.animagine.core.service.GenerationService;
 import dev.animagine.core.service.ImageRequest;
 import dev.animagine.core.service.PreparedRequest;
+import dev.animagine.core.service.ParametersRequest;
+import dev.animagine.core.service.SamplingOptions;
+import dev.animagine.core.infotext.GenerationParameters;
+import dev.animagine.core.infotext.PngParameters;
+import dev.animagine.core.io.ModelHashes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,20 +73,88 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--cfg", paramLabel = "SCALE", defaultValue = "5", description = "Classifier-free guidance scale; <= 1 disables the negative prompt (default: ${DEFAULT-VALUE}).")
     double cfg;
 
-    @Option(names = "--sampler", paramLabel = "ID", defaultValue = "euler_a",
-            description = "euler, euler_a, dpmpp_2m, ddim or unipc (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sampler", paramLabel = "NAME", defaultValue = "euler_a",
+            description = "A1111 mode: A1111's names (\"Euler a\", \"DPM++ 2M\", \"DPM++ 2M SDE\", LMS, Heun, DPM2, \"DPM2 a\", "
+                    + "\"DPM++ 2S a\", \"DPM++ SDE\", \"DPM++ 2M SDE Heun\", \"DPM++ 3M SDE\", Restart, LCM, DDIM, UniPC), old combined "
+                    + "names (\"DPM++ 2M Karras\") or k-diffusion ids (dpmpp_2m). Diffusers mode: euler, euler_a, dpmpp_2m, ddim or unipc "
+                    + "(default: ${DEFAULT-VALUE}).")
     String sampler;
 
     @Option(names = "--schedule", paramLabel = "TYPE", defaultValue = "default",
-            description = "Noise schedule: default or karras (DPM++ 2M Karras = --sampler dpmpp_2m --schedule karras).")
+            description = "Schedule type: default (A1111's Automatic: the sampler's own), Uniform, Karras, Exponential, Polyexponential, "
+                    + "\"SGM Uniform\", \"KL Optimal\", \"Align Your Steps\", Simple, Normal, DDIM, Beta; diffusers mode: default or karras.")
     String schedule;
 
     @Option(names = "--batch-count", paramLabel = "N", defaultValue = "1", description = "Images to make, with seeds seed, seed+1, ... (default: 1).")
     int batchCount;
 
-    @Option(names = "--rng", paramLabel = "SOURCE", defaultValue = "cpu",
-            description = "Noise source: cpu = PyTorch's CPU generator, so a seed gives diffusers' image (default: cpu).")
+    @Option(names = "--rng", paramLabel = "SOURCE",
+            description = "Noise source: gpu or nv = NVIDIA's torch.randn numbers (A1111's default, so a seed gives A1111's image; "
+                    + "default in A1111 mode), cpu = PyTorch's CPU generator (diffusers' image; the diffusers mode's only source).")
     String rng;
+
+    @Option(names = "--subseed", paramLabel = "N", defaultValue = "-1", description = "A1111's variation seed (-1: random; with --subseed-strength).")
+    long subseed;
+
+    @Option(names = "--subseed-strength", paramLabel = "S", defaultValue = "0", description = "Variation strength 0..1: slerp towards the variation seed's noise.")
+    double subseedStrength;
+
+    @Option(names = "--seed-resize-from", paramLabel = "WxH", description = "A1111's \"Resize seed from\": the noise of that size, centred.")
+    String seedResizeFrom;
+
+    @Option(names = "--ensd", paramLabel = "N", defaultValue = "0", description = "Eta noise seed delta (A1111's ENSD; 31337 in NovelAI-style setups).")
+    long ensd;
+
+    @Option(names = "--s-min-uncond", paramLabel = "SIGMA", defaultValue = "0",
+            description = "A1111's Negative Guidance minimum sigma (NGMS): the negative prompt is skipped on every other step below it.")
+    double sMinUncond;
+
+    @Option(names = "--eta", paramLabel = "ETA", description = "Ancestral/SDE eta (default 1); DDIM's eta (default 0) for DDIM.")
+    Double eta;
+
+    @Option(names = "--s-noise", paramLabel = "S", defaultValue = "1", description = "Sampler noise multiplier (default: 1).")
+    double sNoise;
+
+    @Option(names = "--s-churn", paramLabel = "S", defaultValue = "0", description = "Euler/Heun/DPM2 churn (default: 0).")
+    double sChurn;
+
+    @Option(names = "--s-tmin", paramLabel = "SIGMA", defaultValue = "0", description = "Churn range minimum sigma (default: 0).")
+    double sTmin;
+
+    @Option(names = "--s-tmax", paramLabel = "SIGMA", defaultValue = "0", description = "Churn range maximum sigma (default: 0 = no limit).")
+    double sTmax;
+
+    @Option(names = "--s-min-uncond-all", description = "NGMS on every step, not every other (A1111's \"NGMS all steps\").")
+    boolean sMinUncondAll;
+
+    @Option(names = "--sigma-min", paramLabel = "SIGMA", defaultValue = "0", description = "Schedule's minimum sigma (default 0: the model's).")
+    double sigmaMin;
+
+    @Option(names = "--sigma-max", paramLabel = "SIGMA", defaultValue = "0", description = "Schedule's maximum sigma (default 0: the model's).")
+    double sigmaMax;
+
+    @Option(names = "--rho", paramLabel = "RHO", defaultValue = "0", description = "Karras/Polyexponential rho (default 0: the schedule's own, 7 / 1).")
+    double rho;
+
+    @Option(names = "--beta-alpha", paramLabel = "A", defaultValue = "0.6", description = "Beta schedule alpha (default: 0.6).")
+    double betaAlpha;
+
+    @Option(names = "--beta-beta", paramLabel = "B", defaultValue = "0.6", description = "Beta schedule beta (default: 0.6).")
+    double betaBeta;
+
+    @Option(names = "--discard-penultimate-sigma", description = "Always drop the next-to-last sigma (A1111's option of that name).")
+    boolean discardPenultimateSigma;
+
+    @Option(names = "--verbatim", description = "Prompt and negative exactly as given: no Animagine template, quality tags or default negative.")
+    boolean verbatim;
+
+    @Option(names = "--infotext", paramLabel = "TEXT",
+            description = "Generation parameters to reproduce (A1111/Forge/civitai text, Animagine space JSON): sets every option they "
+                    + "name, prompts verbatim; explicit flags win.")
+    String infotext;
+
+    @Option(names = "--from-png", paramLabel = "FILE", description = "As --infotext, with the parameters stored in a PNG.")
+    Path fromPng;
 
     @Option(names = "--compat", paramLabel = "MODE", defaultValue = "a1111",
             description = "Prompt encoding: a1111 (emphasis (tag:1.2), prompts longer than 75 tokens in chunks; default) or "
@@ -199,19 +272,28 @@ public final class GenerateCommand implements Callable<Integer> {
             Map.entry("maskBlur", "--mask-blur"), Map.entry("inpaintFill", "--inpaint-fill"), Map.entry("inpaintArea", "--inpaint-area"),
             Map.entry("inpaintPadding", "--inpaint-padding"), Map.entry("hires", "--hires-scale/--hires-size"),
             Map.entry("hiresScale", "--hires-scale"), Map.entry("hiresSize", "--hires-size"), Map.entry("hiresDenoise", "--hires-denoise"),
-            Map.entry("hiresSteps", "--hires-steps"), Map.entry("hiresUpscaler", "--hires-upscaler"), Map.entry("hiresSampler", "--hires-sampler"));
+            Map.entry("hiresSteps", "--hires-steps"), Map.entry("hiresUpscaler", "--hires-upscaler"), Map.entry("hiresSampler", "--hires-sampler"),
+            Map.entry("subseed", "--subseed"), Map.entry("subseedStrength", "--subseed-strength"),
+            Map.entry("seedResizeFrom", "--seed-resize-from"), Map.entry("ensd", "--ensd"), Map.entry("sMinUncond", "--s-min-uncond"),
+            Map.entry("eta", "--eta"), Map.entry("sNoise", "--s-noise"), Map.entry("sChurn", "--s-churn"), Map.entry("sTmin", "--s-tmin"),
+            Map.entry("sTmax", "--s-tmax"), Map.entry("sMinUncondAll", "--s-min-uncond-all"), Map.entry("sigmaMin", "--sigma-min"),
+            Map.entry("sigmaMax", "--sigma-max"), Map.entry("rho", "--rho"), Map.entry("betaAlpha", "--beta-alpha"),
+            Map.entry("betaBeta", "--beta-beta"), Map.entry("discardPenultimateSigma", "--discard-penultimate-sigma"), Map.entry("prompt", "--prompt"), Map.entry("negativePrompt", "--negative"));
 
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         // everything that needs no model is checked before the model is opened
-        ImageRequest request = flagNamed(() -> toRequest().validate());
+        GenerationParameters pasted = pastedParameters();
+        ImageRequest request = flagNamed(() -> pasted == null ? toRequest().validate() : toRequest());
         Path model = animagine.model();
         if (model == null) throw new InvalidArgumentException("missing --model (a .safetensors checkpoint or a diffusers folder)");
         ImageOutput out = ImageOutput.of(output, batchCount);
 
         try (GenerationService service = GenerationService.open(model, modelOptions.toOptions(), tokenizer)) {
-            PreparedRequest prepared = flagNamed(() -> service.prepare(request));
+            if (pasted != null) request = withPasted(pasted, request, service, err);
+            ImageRequest req = request;
+            PreparedRequest prepared = flagNamed(() -> service.prepare(req));
             if (prepared.seedPicked() || animagine.seedWasRandom())
                 err.println("animagine: note: seed " + Seeds.format(prepared.seed()) + " (picked at random; --seed "
                         + Seeds.format(prepared.seed()) + " repeats it)");
@@ -265,6 +347,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 .originalSize(orig[0], orig[1])
                 .targetSize(target[0], target[1])
                 .crop(cropTl[0], cropTl[1])
+                .verbatim(verbatim)
+                .sampling(samplingOptions())
                 .build();
     }
 
@@ -287,6 +371,37 @@ public final class GenerateCommand implements Callable<Integer> {
         if (hiresPrompt != null) b.hiresPrompt(hiresPrompt);
         if (hiresNegative != null) b.hiresNegativePrompt(hiresNegative);
         if (hiresReseed) b.hiresReseed(true);
+    }
+
+    /** A1111's seed and sampler settings from their flags. */
+    private SamplingOptions samplingOptions() {
+        int[] resize = seedResizeFrom == null ? new int[] {0, 0} : parseSize("--seed-resize-from", seedResizeFrom);
+        return new SamplingOptions(subseed, subseedStrength, resize[0], resize[1], ensd, sMinUncond, eta, sNoise, sChurn, sTmin, sTmax,
+                sMinUncondAll, sigmaMin, sigmaMax, rho, betaAlpha, betaBeta, discardPenultimateSigma);
+    }
+
+    /** The parameters of --infotext or --from-png, or null. */
+    private GenerationParameters pastedParameters() {
+        if (infotext != null && fromPng != null) throw new InvalidArgumentException("give --infotext or --from-png, not both");
+        if (infotext != null) return PngParameters.fromText(infotext);
+        if (fromPng == null) return null;
+        if (!Files.isRegularFile(fromPng)) throw new InvalidArgumentException("--from-png " + fromPng + ": file not found");
+        return PngParameters.read(fromPng);
+    }
+
+    /** The pasted parameters under the flags given explicitly; a warning for each thing not reproduced. */
+    private ImageRequest withPasted(GenerationParameters p, ImageRequest flags, GenerationService service, PrintWriter err) throws IOException {
+        var parsed = spec.commandLine().getParseResult();
+        java.util.Set<String> explicit = new java.util.HashSet<>();
+        FLAGS.forEach((field, flag) -> {
+            if (parsed.hasMatchedOption(flag)) explicit.add(field);
+        });
+        if (!positional.isEmpty() || promptFile != null) explicit.add("prompt");
+        if (parsed.hasMatchedOption("--width") || parsed.hasMatchedOption("--height")) explicit.add("size");
+        String hash = ModelHashes.shortHash(service.checkpoint());
+        ParametersRequest.Applied applied = ParametersRequest.apply(p, flags, explicit, hash, Map.of());
+        for (String w : applied.warnings()) err.println("animagine: warning: " + w);
+        return flagNamed(() -> applied.request().validate());
     }
 
     /** Runs {@code body}, reporting a request field under its flag's name. */

@@ -121,12 +121,20 @@ class GenerateCommandTest {
         Path model = Fixtures.path("models").resolve(Fixtures.models().getFirst().getFileName()).resolve("diffusers");
         String m = model.toString();
         String[][] cases = {
-                {"--size", "65x64", "x"}, {"--steps", "0", "x"}, {"--sampler", "heun", "x"}, {"--cfg", "-1", "x"},
-                {"--prompt-file", tmp.resolve("missing.txt").toString()}, {"--crop", "a,b", "x"}, {"--schedule", "karras", "--sampler", "euler_a", "x"},
-                {"--rng", "gpu", "x"}, {"--width", "64", "x"}, {"--compat", "comfy", "x"},
+                {"--size", "65x64", "x"}, {"--steps", "0", "x"}, {"--compat", "diffusers", "--sampler", "heun", "x"}, {"--cfg", "-1", "x"},
+                {"--prompt-file", tmp.resolve("missing.txt").toString()}, {"--crop", "a,b", "x"},
+                {"--compat", "diffusers", "--schedule", "karras", "--sampler", "euler_a", "x"},
+                {"--compat", "diffusers", "--rng", "gpu", "x"}, {"--width", "64", "x"}, {"--compat", "comfy", "x"},
+                {"--sampler", "heun++", "x"}, {"--schedule", "fancy", "x"}, {"--rng", "quantum", "x"}, {"--subseed-strength", "2", "x"},
+                {"--seed-resize-from", "0x64", "x"}, {"--s-min-uncond", "-1", "x"}, {"--infotext", "x", "--from-png", "y.png"},
+                {"--from-png", tmp.resolve("missing.png").toString()},
         };
         String[] expected = {"65x64", "--steps must be at least 1 (got 0)", "valid: euler, euler_a, dpmpp_2m, ddim, unipc", "--cfg", "missing.txt",
-                "--crop", "--schedule karras", "--rng must be cpu (got 'gpu')", "--height", "--compat must be a1111 or diffusers (got 'comfy')"};
+                "--crop", "--schedule karras", "--rng must be cpu (got 'gpu')", "--height", "--compat must be a1111 or diffusers (got 'comfy')",
+                "--sampler is invalid: unknown sampler 'heun++'", "--schedule is invalid: unknown schedule type 'fancy'",
+                "--rng is invalid: unknown rng source 'quantum'", "--subseed-strength must be between 0 and 1 (got 2.0)",
+                "--seed-resize-from 0x64", "--s-min-uncond must be a non-negative number (got -1.0)", "--infotext or --from-png, not both",
+                "missing.png: file not found"};
         for (int i = 0; i < cases.length; i++) {
             List<String> args = new ArrayList<>(List.of("generate", "--model", m, "--quiet", "--output", tmp.resolve("never.png").toString()));
             args.addAll(List.of(cases[i]));

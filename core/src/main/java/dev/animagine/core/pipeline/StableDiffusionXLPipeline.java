@@ -106,7 +106,7 @@ public final class StableDiffusionXLPipeline {
         TorchGenerator generator = new TorchGenerator(req.seed());
         DenoisingSampler sampler = samplers.create(req, generator);
         int[] shape = latentShape(req);
-        float[] noise = generator.randn(shape[0], shape[1], shape[2], shape[3]);
+        float[] noise = sampler.initialNoise(shape, generator);
         float[] x = prepareLatents(sampler, noise);
         int[] evaluations = {0};
         RunHooks counting = new RunHooks() {
@@ -181,14 +181,13 @@ public final class StableDiffusionXLPipeline {
         UNet2DConditionModel model = unet();
         UNet2DConditionModel.Conditioning unetCond = unetConditioning(cond, req);
         int[] shape = {1, model.config().inChannels(), req.height() / 8, req.width() / 8};
+        ConditionedUnet unetModel = new ConditionedUnet(model, cond, unetCond, req, shape, hooks);
         try {
-            EpsModel eps = prediction.apply((xIn, t) -> {
-                hooks.beforeEvaluation();
-                return guidedNoise(model, xIn, shape, t, unetCond, req.cfgScale());
-            });
+            EpsModel eps = prediction.apply(unetModel);
             return sampler.sample(eps, x, fromStep, (step, total, sigma, t, latents) -> hooks.afterStep(step, total, sigma, t, latents, shape));
         } finally {
             unetCond.keyValues().release();
+            unetModel.release();
         }
     }
 

@@ -24,6 +24,14 @@ public interface DenoisingSampler {
         return timesteps().length;
     }
 
+    /**
+     * The unit-variance noise of a txt2img run, shape [batch, channels, height, width]: by default drawn
+     * from the run's generator; samplers with their own noise source (A1111's image RNG) override it.
+     */
+    default float[] initialNoise(int[] shape, TorchGenerator generator) {
+        return generator.randn(shape[0], shape[1], shape[2], shape[3]);
+    }
+
     /** txt2img: the starting latents for unit-variance noise (noise · the first step's scale). */
     float[] startFromNoise(float[] noise);
 

@@ -107,6 +107,8 @@ public final class GenerationService implements AutoCloseable {
         boolean diffusers = request.compat() == Compat.DIFFUSERS;
         boolean seedPicked = request.randomSeed();
         long seed = seedPicked ? Seeds.resolve("-1") : request.seed();
+        if (request.sampling().subseed() == -1 && request.sampling().subseedStrength() != 0)
+            request = request.toBuilder().sampling(request.sampling().withSubseed(Seeds.resolve("-1"))).build();
 
         ImageInputs.Decoded decoded = ImageInputs.decode(request);
         PromptResult built = new PromptBuilder(tokenCounter()).build(promptRequest(request, seed, decoded.defaultSize()));
@@ -121,7 +123,7 @@ public final class GenerationService implements AutoCloseable {
         List<GenerationRequest> images = new ArrayList<>();
         for (int i = 0; i < request.batchCount(); i++) {
             images.add(new GenerationRequest(built.prompt(), negative, w, h, request.steps(), request.cfgScale(), sampler, schedule,
-                    seed + i, diffusers ? PromptMode.DIFFUSERS : PromptMode.A1111, a1111, request.clipSkip(), ow, oh,
+                    A1111ImageSampler.imageSeed(request, seed, i), diffusers ? PromptMode.DIFFUSERS : PromptMode.A1111, a1111, request.clipSkip(), ow, oh,
                     request.cropTop(), request.cropLeft(), tw, th));
         }
         ImageToImageRequest inputs = ImageInputs.toPipeline(request, decoded);
@@ -179,10 +181,16 @@ public final class GenerationService implements AutoCloseable {
                 GenerationRequest req = prepared.images().get(i);
                 try {
                     Hooks hooks = new Hooks(control, i, n);
-                    ImageResult r = prepared.imageInputs() == null ? pipeline.generate(req, hooks)
-                            : new ImageToImage(pipeline).generate(req, prepared.imageInputs(), pipeline::diffusersSampler, hooks);
+                    // A1111's samplers and seeds for txt2img in A1111 mode; img2img, inpainting and hires
+                    // run the diffusers schedulers in both modes for now
+                    A1111ImageSampler a1111 = prepared.imageInputs() == null ? A1111ImageSampler.forImage(prepared.request(), i) : null;
+                    ImageResult r = prepared.imageInputs() != null
+                            ? new ImageToImage(pipeline).generate(req, prepared.imageInputs(), pipeline::diffusersSampler, hooks)
+                            : a1111 != null ? pipeline.generate(req, a1111, hooks) : pipeline.generate(req, hooks);
                     control.checkpoint(); // a cancel or skip during the VAE decode drops the image too
-                    String parameters = ImageInputs.infotext(ImageOutput.infotext(r, checkpoint), prepared.request(), prepared.imageInputs()).format();
+                    dev.animagine.core.pipeline.Infotext info = ImageOutput.infotext(r, checkpoint);
+                    if (a1111 != null) a1111.addInfotext(info);
+                    String parameters = ImageInputs.infotext(info, prepared.request(), prepared.imageInputs()).format();
                     GeneratedImage image = new GeneratedImage(i, req.seed(), req.prompt(),
                             req.negativePrompt() == null ? "" : req.negativePrompt(), parameters, r);
                     done.add(image);

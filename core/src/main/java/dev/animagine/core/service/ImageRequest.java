@@ -8,6 +8,9 @@ import dev.animagine.core.pipeline.A1111Img2Img;
 import dev.animagine.core.pipeline.LatentUpscaler;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
+import dev.animagine.core.sampling.a1111.A1111Sampler;
+import dev.animagine.core.sampling.a1111.RngSource;
+import dev.animagine.core.sampling.a1111.SigmaSchedule;
 import dev.animagine.core.text.EmphasisMode;
 
 import java.util.function.Supplier;
@@ -25,11 +28,12 @@ import dev.animagine.core.animagine.ImageSize;
  * @param size           image size; null: from {@code animagine.aspect()}, else the version's default
  * @param steps          sampling steps
  * @param cfgScale       classifier-free guidance scale; at most 1 skips the unconditional pass
- * @param sampler        sampler name (an id such as {@code euler_a} or an A1111 name such as "Euler a")
- * @param schedule       schedule name ({@code default}, {@code karras}, ...)
+ * @param sampler        sampler name: an id such as {@code euler_a}, an A1111 name such as "DPM++ 2M", an old
+ *                       combined name such as "DPM++ 2M Karras" or a k-diffusion id such as {@code dpmpp_2m}
+ * @param schedule       schedule name ({@code default}, {@code karras}, A1111's "SGM Uniform", ...)
  * @param seed           the first image's seed; -1 picks one at random
  * @param batchCount     images made one after another, with seeds seed, seed+1, ...
- * @param rng            noise source ({@code cpu})
+ * @param rng            noise source: cpu, gpu or nv (A1111's NVIDIA numbers); default gpu in A1111 mode, cpu in diffusers mode
  * @param compat         whose behaviour to reproduce
  * @param emphasis       A1111 emphasis mode name ("Original", "No norm", "Ignore", "None")
  * @param clipSkip       text-encoder layers skipped; 1 = SDXL's penultimate layer
@@ -49,6 +53,7 @@ import dev.animagine.core.animagine.ImageSize;
  * @param inpaintArea    whole (the whole picture) or masked (A1111's "only masked": crop, work at the size, paste back)
  * @param inpaintPadding "only masked" padding in pixels
  * @param hires          the hires fix of a txt2img request, or null
+ * @param sampling       A1111's seed and sampler settings (variation seed, ENSD, NGMS, eta, ...)
  */
 public record ImageRequest(
         String prompt,
@@ -81,7 +86,8 @@ public record ImageRequest(
         String inpaintFill,
         String inpaintArea,
         int inpaintPadding,
-        HiresSettings hires) {
+        HiresSettings hires,
+        SamplingOptions sampling) {
 
     public static final int MAX_STEPS = 10_000;
     public static final int MAX_BATCH_COUNT = 10_000;
@@ -91,12 +97,13 @@ public record ImageRequest(
         if (animagine == null) animagine = AnimagineSettings.NONE;
         if (sampler == null) sampler = "euler_a";
         if (schedule == null) schedule = "default";
-        if (rng == null) rng = "cpu";
+        if (rng == null) rng = compat == Compat.DIFFUSERS ? "cpu" : "gpu";
         if (compat == null) compat = Compat.A1111;
         if (emphasis == null) emphasis = "Original";
         if (resizeMode == null) resizeMode = "just-resize";
         if (inpaintFill == null) inpaintFill = "original";
         if (inpaintArea == null) inpaintArea = "whole";
+        if (sampling == null) sampling = SamplingOptions.DEFAULTS;
     }
 
     /** Whether the request starts from a picture. */
@@ -135,6 +142,7 @@ public record ImageRequest(
         if (cropTop < 0 || cropLeft < 0)
             throw new InvalidRequestException("crop", "must be non-negative (got " + cropTop + "," + cropLeft + ")");
         validateImageInputs();
+        sampling.validate();
         resolve();
         return this;
     }
@@ -195,15 +203,34 @@ public record ImageRequest(
     }
 
     /** The named enumerations of a request, checked. */
-    record Resolved(Sampler sampler, ScheduleType schedule, EmphasisMode emphasis) {}
+    record Resolved(Sampler sampler, ScheduleType schedule, EmphasisMode emphasis, A1111Sampler.Choice a1111, RngSource rngSource) {}
 
     Resolved resolve() {
+        if (compat == Compat.A1111) return resolveA1111();
         Sampler s = field("sampler", () -> Sampler.byId(sampler));
         ScheduleType t = field("schedule", () -> ScheduleType.byId(schedule));
         if (!s.supports(t)) throw new InvalidRequestException("schedule", t.id() + " is not available for sampler " + s.id());
         if (!rng.strip().equalsIgnoreCase("cpu")) throw new InvalidRequestException("rng", "must be cpu (got '" + rng + "')");
+        if (sampling.anySet()) throw new InvalidRequestException("compat", "diffusers has no A1111 seed or sampler settings (variation seed, ENSD, NGMS, eta...)");
         EmphasisMode e = field("emphasis", () -> EmphasisMode.fromA1111Name(emphasis));
-        return new Resolved(s, t, e);
+        return new Resolved(s, t, e, null, RngSource.CPU);
+    }
+
+    /** A1111 mode: A1111's samplers and schedule types, and its noise sources. */
+    private Resolved resolveA1111() {
+        SigmaSchedule given = isDefaultSchedule(schedule) ? SigmaSchedule.AUTOMATIC : field("schedule", () -> SigmaSchedule.byName(schedule));
+        A1111Sampler.Choice c = field("sampler", () -> A1111Sampler.parse(sampler, given.label()));
+        // UniPC (order 3) needs as many steps as its order; said before the model runs
+        if (c.sampler() == A1111Sampler.UNIPC && steps < 3) throw new InvalidRequestException("steps", "must be at least 3 for UniPC (got " + steps + ")");
+        RngSource r = field("rng", () -> RngSource.byId(rng));
+        EmphasisMode e = field("emphasis", () -> EmphasisMode.fromA1111Name(emphasis));
+        // the engine-level request names a diffusers sampler too (unused by the A1111 sampler)
+        Sampler s = java.util.Arrays.stream(Sampler.values()).filter(x -> x.id().equals(c.sampler().id())).findFirst().orElse(Sampler.EULER_A);
+        return new Resolved(s, ScheduleType.DEFAULT, e, c, r);
+    }
+
+    private static boolean isDefaultSchedule(String name) {
+        return name.isBlank() || name.strip().equalsIgnoreCase("default");
     }
 
     private static <T> T field(String name, Supplier<T> parse) {
@@ -273,6 +300,7 @@ public record ImageRequest(
         b.inpaintArea = inpaintArea;
         b.inpaintPadding = inpaintPadding;
         b.hires = hires;
+        b.sampling = sampling;
         return b;
     }
 
@@ -289,7 +317,7 @@ public record ImageRequest(
         private String schedule = "default";
         private long seed = -1;
         private int batchCount = 1;
-        private String rng = "cpu";
+        private String rng;
         private Compat compat = Compat.A1111;
         private String emphasis = "Original";
         private int clipSkip = 1;
@@ -310,6 +338,7 @@ public record ImageRequest(
         private int inpaintPadding = 32;
         private HiresSettings hires;
         private boolean animagineUpscale;
+        private SamplingOptions sampling = SamplingOptions.DEFAULTS;
 
         public Builder prompt(String v) { prompt = v; return this; }
         public Builder negativePrompt(String v) { negativePrompt = v; return this; }
@@ -360,6 +389,7 @@ public record ImageRequest(
                                        String negative, boolean reseed) {
             return new HiresSettings(scale, w, hgt, denoise, steps, upscaler, sampler, prompt, negative, reseed);
         }
+        public Builder sampling(SamplingOptions v) { sampling = v; return this; }
 
         public ImageRequest build() {
             HiresSettings hr = hires;
@@ -371,7 +401,8 @@ public record ImageRequest(
             }
             return new ImageRequest(prompt, negativePrompt, animagine, verbatim, size, steps, cfgScale, sampler, schedule, seed,
                     batchCount, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft,
-                    initImage, strength, resizeMode, mask, maskBlur, maskInvert, inpaintFill, inpaintArea, inpaintPadding, hr);
+                    initImage, strength, resizeMode, mask, maskBlur, maskInvert, inpaintFill, inpaintArea, inpaintPadding, hr,
+                    sampling);
         }
     }
 }

@@ -1,0 +1,72 @@
+package dev.animagine.core.pipeline;
+
+import dev.animagine.core.sampling.ConditionedEpsModel;
+import dev.animagine.core.tensor.Buffers;
+import dev.animagine.core.tensor.Tensor;
+import dev.animagine.core.unet.UNet2DConditionModel;
+
+/**
+ * The UNet as the denoising loop calls it: {@link #eps} with diffusers' guidance on ε (the [negative;
+ * positive] batch), {@link #rows} with the two outputs apart in A1111's order, or the prompt's alone
+ * (a prompt-only conditioning is built on first use, with its own text K/V cache). Every evaluation
+ * is announced to the run's hooks first (cancellation).
+ */
+final class ConditionedUnet implements ConditionedEpsModel {
+    private final UNet2DConditionModel model;
+    private final TextConditioning text;
+    private final UNet2DConditionModel.Conditioning both;
+    private final GenerationRequest req;
+    private final int[] shape;
+    private final RunHooks hooks;
+    private UNet2DConditionModel.Conditioning promptOnly;
+
+    ConditionedUnet(UNet2DConditionModel model, TextConditioning text, UNet2DConditionModel.Conditioning both,
+                    GenerationRequest req, int[] shape, RunHooks hooks) {
+        this.model = model;
+        this.text = text;
+        this.both = both;
+        this.req = req;
+        this.shape = shape;
+        this.hooks = hooks;
+    }
+
+    @Override
+    public float[] eps(float[] xIn, float t) {
+        hooks.beforeEvaluation();
+        return StableDiffusionXLPipeline.guidedNoise(model, xIn, shape, t, both, req.cfgScale());
+    }
+
+    @Override
+    public float[][] rows(float[] xIn, float t, int rows) {
+        hooks.beforeEvaluation();
+        if (both.batch() == 1) {
+            float[] c = single(xIn, t, both);
+            return rows == 1 ? new float[][] {c} : new float[][] {c, c};
+        }
+        if (rows == 1) {
+            if (promptOnly == null) promptOnly = StableDiffusionXLPipeline.unetConditioning(new TextConditioning(text.positive(), null,
+                    text.positiveTokens(), null), req);
+            return new float[][] {single(xIn, t, promptOnly)};
+        }
+        float[] batch = new float[2 * xIn.length];
+        System.arraycopy(xIn, 0, batch, 0, xIn.length);
+        System.arraycopy(xIn, 0, batch, xIn.length, xIn.length);
+        float[] out = model.forward(new Tensor(batch, 2, shape[1], shape[2], shape[3]), new float[] {t, t}, both).data();
+        float[] negative = java.util.Arrays.copyOfRange(out, 0, xIn.length);
+        float[] prompt = java.util.Arrays.copyOfRange(out, xIn.length, 2 * xIn.length);
+        Buffers.give(out); // the UNet's output came from the activation pool
+        return new float[][] {prompt, negative};
+    }
+
+    private float[] single(float[] xIn, float t, UNet2DConditionModel.Conditioning c) {
+        float[] out = model.forward(new Tensor(xIn, shape), new float[] {t}, c).data();
+        float[] copy = out.clone();
+        Buffers.give(out);
+        return copy;
+    }
+
+    /** Drops the prompt-only conditioning's K/V cache (the caller releases the shared one). */
+    void release() {
+        if (promptOnly != null) promptOnly.keyValues().release();
+    }
+}

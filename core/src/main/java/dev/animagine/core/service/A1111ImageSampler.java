@@ -1,0 +1,89 @@
+package dev.animagine.core.service;
+
+import dev.animagine.core.pipeline.GenerationRequest;
+import dev.animagine.core.pipeline.Infotext;
+import dev.animagine.core.pipeline.StableDiffusionXLPipeline;
+import dev.animagine.core.sampling.DenoisingSampler;
+import dev.animagine.core.sampling.TorchGenerator;
+import dev.animagine.core.sampling.a1111.A1111DenoisingSampler;
+import dev.animagine.core.sampling.a1111.A1111Request;
+import dev.animagine.core.sampling.a1111.A1111Sampler;
+import dev.animagine.core.sampling.a1111.DiscreteSchedule;
+import dev.animagine.core.sampling.a1111.RngSource;
+import dev.animagine.core.sampling.a1111.SamplerOptions;
+import dev.animagine.core.sampling.a1111.ScheduleOptions;
+
+import java.util.Map;
+
+/**
+ * The A1111-mode sampler of one image of a request: A1111's sampler and schedule, CFG denoiser,
+ * image RNG (subseed, seed resize, ENSD) with A1111's batch numbering (image i: seed + i, or with a
+ * variation strength seed and subseed + i), and the infotext entries A1111 writes for them.
+ */
+final class A1111ImageSampler implements StableDiffusionXLPipeline.SamplerFactory {
+    private final ImageRequest request;
+    private final ImageRequest.Resolved resolved;
+    private final int index;
+    private A1111DenoisingSampler last;
+
+    private A1111ImageSampler(ImageRequest request, ImageRequest.Resolved resolved, int index) {
+        this.request = request;
+        this.resolved = resolved;
+        this.index = index;
+    }
+
+    /** The factory for image {@code index}, or null in diffusers mode. */
+    static A1111ImageSampler forImage(ImageRequest request, int index) {
+        ImageRequest.Resolved r = request.resolve();
+        return r.a1111() == null ? null : new A1111ImageSampler(request, r, index);
+    }
+
+    /** A1111's seed of image {@code index} (all_seeds): the same seed for every image when a variation strength is set. */
+    static long imageSeed(ImageRequest request, long seed, int index) {
+        return request.compat() == Compat.A1111 && request.sampling().subseedStrength() > 0 ? seed : seed + index;
+    }
+
+    @Override
+    public DenoisingSampler create(GenerationRequest req, TorchGenerator generator) {
+        SamplingOptions o = request.sampling();
+        A1111Sampler s = resolved.a1111().sampler();
+        boolean timesteps = s.timestepBased();
+        double eta = o.eta() == null ? (timesteps ? 0 : 1) : o.eta();
+        long[] subseeds = o.subseedStrength() == 0 ? null : new long[] {o.subseed() + index};
+        A1111Request r = new A1111Request(s, resolved.a1111().schedule(), resolved.rngSource(), new long[] {req.seed()}, subseeds,
+                o.subseedStrength(), o.seedResizeFromH(), o.seedResizeFromW(), o.ensd(), req.steps(), req.cfgScale(), o.sMinUncond(),
+                o.sMinUncondAll(), new SamplerOptions(timesteps ? 1 : eta, o.sNoise(), o.sChurn(), o.sTmin(), o.sTmax()),
+                new ScheduleOptions(o.sigmaMin(), o.sigmaMax(), o.rho(), o.discardPenultimateSigma(), false, o.betaAlpha(), o.betaBeta()),
+                timesteps ? eta : 0);
+        last = new A1111DenoisingSampler(r, DiscreteSchedule.sdxlAlphasCumprod());
+        return last;
+    }
+
+    /**
+     * A1111's infotext for this image: its sampler and schedule names (no Schedule type when the sampler's
+     * own sigmas ran), Variation seed, Seed resize from, ENSD and RNG as A1111 writes them (RNG omitted for
+     * GPU, A1111's default), and the sampler's non-default settings.
+     */
+    void addInfotext(Infotext t) {
+        Map<String, String> p = t.params();
+        A1111Sampler s = resolved.a1111().sampler();
+        t.put("Sampler", s.label());
+        Map<String, Object> info = last == null ? Map.of() : last.infotext();
+        if (info.containsKey("Schedule type")) t.put("Schedule type", info.get("Schedule type"));
+        else p.remove("Schedule type");
+        String version = p.remove("Version");
+        p.remove("RNG");
+        SamplingOptions o = request.sampling();
+        if (o.subseedStrength() != 0) {
+            t.put("Variation seed", o.subseed() + index);
+            t.put("Variation seed strength", o.subseedStrength());
+        }
+        if (o.seedResizeFromW() > 0 && o.seedResizeFromH() > 0) t.put("Seed resize from", o.seedResizeFromW() + "x" + o.seedResizeFromH());
+        if (o.ensd() != 0 && s.usesEnsd()) t.put("ENSD", o.ensd());
+        if (resolved.rngSource() != RngSource.GPU) t.put("RNG", resolved.rngSource().a1111Name());
+        info.forEach((k, v) -> {
+            if (!k.equals("Schedule type")) t.put(k, v instanceof Boolean b ? (b ? "True" : "False") : v);
+        });
+        if (version != null) t.put("Version", version);
+    }
+}
