@@ -8,6 +8,10 @@ import dev.animagine.core.text.EmphasisMode;
 
 import java.util.function.Supplier;
 import dev.animagine.core.animagine.ImageSize;
+import dev.animagine.core.lora.LoraStack;
+
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One complete generation request, as every front end (command line, HTTP APIs, batch jobs) hands
@@ -35,6 +39,10 @@ import dev.animagine.core.animagine.ImageSize;
  * @param targetHeight   see targetWidth
  * @param cropTop        SDXL crop conditioning, pixels
  * @param cropLeft       SDXL crop conditioning, pixels
+ * @param loras          adapter files with their text-encoder and UNet weights, applied after the prompt's
+ *                       {@code <lora:...>} tags (a bare name is looked up in the LoRA folder)
+ * @param loraDir        where {@code <lora:NAME>} tags are looked up; null: a {@code Lora/} folder next
+ *                       to the model, else {@code models/Lora}
  */
 public record ImageRequest(
         String prompt,
@@ -57,7 +65,9 @@ public record ImageRequest(
         int targetWidth,
         int targetHeight,
         int cropTop,
-        int cropLeft) {
+        int cropLeft,
+        List<LoraStack.Request> loras,
+        Path loraDir) {
 
     public static final int MAX_STEPS = 10_000;
     public static final int MAX_BATCH_COUNT = 10_000;
@@ -70,6 +80,7 @@ public record ImageRequest(
         if (rng == null) rng = "cpu";
         if (compat == null) compat = Compat.A1111;
         if (emphasis == null) emphasis = "Original";
+        loras = loras == null ? List.of() : List.copyOf(loras);
     }
 
     /**
@@ -90,6 +101,9 @@ public record ImageRequest(
         checkConditioningSize("targetSize", targetWidth, targetHeight);
         if (cropTop < 0 || cropLeft < 0)
             throw new InvalidRequestException("crop", "must be non-negative (got " + cropTop + "," + cropLeft + ")");
+        for (LoraStack.Request l : loras)
+            if (!Float.isFinite(l.te()) || !Float.isFinite(l.unet()))
+                throw new InvalidRequestException("loras", l.path() + ": weight must be a number (got " + l.te() + ", " + l.unet() + ")");
         resolve();
         return this;
     }
@@ -163,6 +177,8 @@ public record ImageRequest(
         b.targetHeight = targetHeight;
         b.cropTop = cropTop;
         b.cropLeft = cropLeft;
+        b.loras = loras;
+        b.loraDir = loraDir;
         return b;
     }
 
@@ -189,6 +205,8 @@ public record ImageRequest(
         private int targetHeight;
         private int cropTop;
         private int cropLeft;
+        private List<LoraStack.Request> loras = List.of();
+        private Path loraDir;
 
         public Builder prompt(String v) { prompt = v; return this; }
         public Builder negativePrompt(String v) { negativePrompt = v; return this; }
@@ -209,10 +227,13 @@ public record ImageRequest(
         public Builder originalSize(int width, int height) { originalWidth = width; originalHeight = height; return this; }
         public Builder targetSize(int width, int height) { targetWidth = width; targetHeight = height; return this; }
         public Builder crop(int top, int left) { cropTop = top; cropLeft = left; return this; }
+        public Builder loras(List<LoraStack.Request> v) { loras = v; return this; }
+        public Builder loraDir(Path v) { loraDir = v; return this; }
 
         public ImageRequest build() {
             return new ImageRequest(prompt, negativePrompt, animagine, verbatim, size, steps, cfgScale, sampler, schedule, seed,
-                    batchCount, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft);
+                    batchCount, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft,
+                    loras, loraDir);
         }
     }
 }

@@ -15,10 +15,19 @@ import java.util.List;
  * @param seed       the first image's seed
  * @param seedPicked whether the seed was picked at random for this request
  * @param images     one engine request per image, seeds seed, seed + 1, ...
+ * @param loras      the adapters applied, in order (the prompt's tags, then the request's files)
+ * @param loraWarnings one line per adapter file with keys that match nothing (to show once)
  */
 public record PreparedRequest(ImageRequest request, PromptResult prompt, long seed, boolean seedPicked,
-                              List<GenerationRequest> images) {
+                              List<GenerationRequest> images, List<AppliedLora> loras, List<String> loraWarnings) {
     public PreparedRequest {
         images = List.copyOf(images);
+        loras = List.copyOf(loras);
+        loraWarnings = List.copyOf(loraWarnings);
+    }
+
+    /** A request without adapters. */
+    public PreparedRequest(ImageRequest request, PromptResult prompt, long seed, boolean seedPicked, List<GenerationRequest> images) {
+        this(request, prompt, seed, seedPicked, images, List.of(), List.of());
     }
 }
