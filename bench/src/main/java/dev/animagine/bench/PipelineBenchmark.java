@@ -2,6 +2,7 @@ package dev.animagine.bench;
 
 import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.io.CheckpointOptions;
+import dev.animagine.core.lora.LoraStack;
 import dev.animagine.core.pipeline.GenerationRequest;
 import dev.animagine.core.pipeline.ImageResult;
 import dev.animagine.core.pipeline.RunHooks;
@@ -11,6 +12,9 @@ import dev.animagine.core.tensor.FlopCounter;
 import dev.animagine.core.tensor.Parallel;
 import dev.animagine.core.text.SdxlTokenizers;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,38 +75,109 @@ public final class PipelineBenchmark {
         long t0 = System.nanoTime();
         try (Checkpoint checkpoint = Checkpoint.open(model, options)) {
             StableDiffusionXLPipeline pipeline = new StableDiffusionXLPipeline(checkpoint, tokenizers);
-            pipeline.textEncoder();
-            pipeline.unet();
-            pipeline.vae();
-            double load = seconds(System.nanoTime() - t0);
-            progress.accept(String.format("loaded in %.2f s", load));
-
-            long e0 = System.nanoTime();
-            pipeline.encodePrompts(request);
-            double firstEncode = seconds(System.nanoTime() - e0);
-            progress.accept(String.format("first text encoding %.2f s", firstEncode));
-
-            Recorder rec = new Recorder(progress);
-            long start = System.nanoTime();
-            ImageResult result = pipeline.generate(request, rec);
-            rec.end(System.nanoTime());
-            double image = seconds(System.nanoTime() - start);
-
-            // measured again afterwards: the better of the two, in case something else ran during the first
-            double peakAfter = PeakFlops.measure();
-            progress.accept(String.format("peak before %.1f, after %.1f GFLOP/s", peak, peakAfter));
-            var timings = result.timings();
-            int evals = timings.unetEvaluations();
-            int perStep = Math.max(1, evals / Math.max(1, rec.stepNanos.size()));
-            double mean = seconds(rec.denoiseNanos()) / evals;
-            double min = rec.stepNanos.stream().mapToLong(Long::longValue).min().orElse(0) / 1e9 / perStep;
-            return new Report(model, request.width(), request.height(), request.steps(), Parallel.threads(),
-                    jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), Math.max(peak, peakAfter), load,
-                    timings.textEncode(), firstEncode, rec.flops("text"),
-                    evals, mean, min, rec.flops("denoise") / evals,
-                    timings.vaeDecode(), rec.flops("vae"),
-                    image, ProcessMemory.peakRssBytes());
+            return measure(model, pipeline, request, progress, peak, t0, new long[1]);
         }
+    }
+
+    /**
+     * What an adapter costs: one image without it, one with it (built by
+     * {@link StableDiffusionXLPipeline#withAdapters} over the same mapped model in the same process,
+     * weight 1), then one without it again (so JIT warm-up does not favour the adapter). Both figures
+     * of the base are the better of its two images; RSS is read after the first base image and at the end.
+     */
+    public static LoraReport runWithLora(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
+                                         Path lora, Consumer<String> progress) {
+        progress.accept("measuring the fp32 FMA peak on " + Parallel.threads() + " threads...");
+        double peak = PeakFlops.measure();
+        progress.accept(String.format("peak %.1f GFLOP/s; opening %s", peak, model));
+        long t0 = System.nanoTime();
+        try (Checkpoint checkpoint = Checkpoint.open(model, options);
+             // opened first, so a file for another model fails before anything is timed
+             LoraStack stack = LoraStack.open(checkpoint.architecture(), List.of(new LoraStack.Request(lora, 1f, 1f)))) {
+            stack.warnings().forEach(progress);
+            StableDiffusionXLPipeline pipeline = new StableDiffusionXLPipeline(checkpoint, tokenizers);
+            long[] cpuBase = new long[1], cpuAgain = new long[1], cpuLora = new long[1];
+            Report first = measure(model, pipeline, request, progress, peak, t0, cpuBase);
+            long rssBase = ProcessMemory.peakRssBytes();
+            progress.accept("with " + lora.getFileName());
+            Report adapted = measure(model, pipeline.withAdapters(stack), request, progress, peak, System.nanoTime(), cpuLora);
+            progress.accept("without it again");
+            Report again = measure(model, pipeline, request, progress, peak, System.nanoTime(), cpuAgain);
+            Report base = again.unetSecondsPerEvalMin() < first.unetSecondsPerEvalMin() ? again : first;
+            int evals = Math.max(1, base.unetEvals());
+            return new LoraReport(base, adapted, lora, fileSize(lora), adapted.loadSeconds(),
+                    Math.min(cpuBase[0], cpuAgain[0]) / 1e9 / evals, cpuLora[0] / 1e9 / Math.max(1, adapted.unetEvals()),
+                    rssBase, ProcessMemory.peakRssBytes());
+        }
+    }
+
+    /**
+     * {@link #runWithLora}'s figures. Times per UNet evaluation: wall clock (fastest step) and CPU time
+     * of all threads (mean over the denoising phase; less disturbed by other processes on the machine).
+     *
+     * @param adaptSeconds      building the adapted models over the open adapter
+     * @param rssPeakBaseBytes  peak RSS after the first image without the adapter
+     * @param rssPeakBytes      peak RSS at the end
+     */
+    public record LoraReport(Report base, Report adapted, Path lora, long loraFileBytes, double adaptSeconds,
+                             double baseCpuSecondsPerEval, double adaptedCpuSecondsPerEval,
+                             long rssPeakBaseBytes, long rssPeakBytes) {
+        public double slowdownPercent() {
+            return 100 * (adapted.unetSecondsPerEvalMin() / base.unetSecondsPerEvalMin() - 1);
+        }
+
+        public double cpuSlowdownPercent() {
+            return 100 * (adaptedCpuSecondsPerEval / baseCpuSecondsPerEval - 1);
+        }
+
+        public long rssGrowthBytes() {
+            return rssPeakBytes - rssPeakBaseBytes;
+        }
+    }
+
+    private static long fileSize(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Builds the pipeline's models (counted from {@code t0} as loading), then one image; {@code cpuDenoise[0]} gets the denoising CPU time. */
+    private static Report measure(Path model, StableDiffusionXLPipeline pipeline, GenerationRequest request, Consumer<String> progress,
+                                  double peak, long t0, long[] cpuDenoise) {
+        pipeline.textEncoder();
+        pipeline.unet();
+        pipeline.vae();
+        double load = seconds(System.nanoTime() - t0);
+        progress.accept(String.format("loaded in %.2f s", load));
+
+        long e0 = System.nanoTime();
+        pipeline.encodePrompts(request);
+        double firstEncode = seconds(System.nanoTime() - e0);
+        progress.accept(String.format("first text encoding %.2f s", firstEncode));
+
+        Recorder rec = new Recorder(progress);
+        long start = System.nanoTime();
+        ImageResult result = pipeline.generate(request, rec);
+        rec.end(System.nanoTime());
+        cpuDenoise[0] = rec.denoiseCpuNanos();
+        double image = seconds(System.nanoTime() - start);
+
+        // measured again afterwards: the better of the two, in case something else ran during the first
+        double peakAfter = PeakFlops.measure();
+        progress.accept(String.format("peak before %.1f, after %.1f GFLOP/s", peak, peakAfter));
+        var timings = result.timings();
+        int evals = timings.unetEvaluations();
+        int perStep = Math.max(1, evals / Math.max(1, rec.stepNanos.size()));
+        double mean = seconds(rec.denoiseNanos()) / evals;
+        double min = rec.stepNanos.stream().mapToLong(Long::longValue).min().orElse(0) / 1e9 / perStep;
+        return new Report(model, request.width(), request.height(), request.steps(), Parallel.threads(),
+                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), Math.max(peak, peakAfter), load,
+                timings.textEncode(), firstEncode, rec.flops("text"),
+                evals, mean, min, rec.flops("denoise") / evals,
+                timings.vaeDecode(), rec.flops("vae"),
+                image, ProcessMemory.peakRssBytes());
     }
 
     private static double seconds(long nanos) {
@@ -113,7 +188,7 @@ public final class PipelineBenchmark {
     private static final class Recorder implements RunHooks {
         private final Consumer<String> progress;
         private final List<String> phases = new ArrayList<>();
-        private final List<Long> phaseFlops = new ArrayList<>(), phaseStart = new ArrayList<>();
+        private final List<Long> phaseFlops = new ArrayList<>(), phaseStart = new ArrayList<>(), phaseCpu = new ArrayList<>();
         final List<Long> stepNanos = new ArrayList<>();
         private long lastStep;
 
@@ -132,6 +207,7 @@ public final class PipelineBenchmark {
             phases.add(phase);
             phaseFlops.add(FlopCounter.total());
             phaseStart.add(now);
+            phaseCpu.add(LoraOverhead.cpuNanos());
             if (phase.equals("denoise")) lastStep = now;
             progress.accept(phase + "...");
         }
@@ -148,6 +224,12 @@ public final class PipelineBenchmark {
             phases.add("end");
             phaseFlops.add(FlopCounter.total());
             phaseStart.add(now);
+            phaseCpu.add(LoraOverhead.cpuNanos());
+        }
+
+        long denoiseCpuNanos() {
+            int i = phases.indexOf("denoise");
+            return i < 0 ? 0 : phaseCpu.get(i + 1) - phaseCpu.get(i);
         }
 
         long flops(String phase) {

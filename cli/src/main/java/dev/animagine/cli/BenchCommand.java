@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.bench.JvmOptions;
 import dev.animagine.bench.PipelineBenchmark;
+import dev.animagine.bench.PipelineBenchmark.LoraReport;
 import dev.animagine.bench.PipelineBenchmark.Report;
 import dev.animagine.core.pipeline.GenerationRequest;
 import dev.animagine.core.sampling.Sampler;
@@ -22,6 +23,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,6 +35,8 @@ import java.util.regex.Pattern;
         description = {"Time one txt2img image (CFG on): loading, text encoding, each UNet evaluation (one latent; "
                 + "a CFG step is two), the VAE decode; FLOPs counted by the kernels, achieved GFLOP/s against the "
                 + "fp32 FMA peak measured on all worker threads, and peak RSS.",
+                "With --lora: the image without the adapter, with it and without it again in one process, and what the adapter "
+                        + "costs per UNet evaluation and in peak RSS.",
                 "Threads: -Danimagine.threads=N in ANIMAGINE_JAVA_OPTS (default: all cores)."})
 final class BenchCommand implements Callable<Integer> {
     static final String PROMPT = "1girl, solo, long hair, looking at viewer, smile, outdoors, cherry blossoms, "
@@ -64,6 +68,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--lora", paramLabel = "FILE", description = "Also time the image with this LoRA / LyCORIS adapter (weight 1) over the same loaded model.")
+    Path lora;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -82,10 +89,18 @@ final class BenchCommand implements Callable<Integer> {
                 ScheduleType.DEFAULT, seed, PromptMode.A1111);
         SdxlTokenizers tokenizers = TokenizerLocator.find(model, tokenizer);
         PrintWriter err = spec.commandLine().getErr(), out = spec.commandLine().getOut();
-        Report r = PipelineBenchmark.run(model, modelOptions.toOptions(), tokenizers, request, line -> {
+        Consumer<String> progress = line -> {
             err.println("bench: " + line);
             err.flush();
-        });
+        };
+        if (lora != null) {
+            LoraReport l = PipelineBenchmark.runWithLora(model, modelOptions.toOptions(), tokenizers, request, lora, progress);
+            if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(l)));
+            else printText(out, l);
+            out.flush();
+            return Main.EXIT_OK;
+        }
+        Report r = PipelineBenchmark.run(model, modelOptions.toOptions(), tokenizers, request, progress);
         if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(r)));
         else printText(out, r);
         out.flush();
@@ -122,6 +137,38 @@ final class BenchCommand implements Callable<Integer> {
         root.put("image_seconds", r.imageSeconds());
         root.put("rss_peak_bytes", r.rssPeakBytes());
         return root;
+    }
+
+    /** The base image's figures as {@link #toJson(Report)}, plus a {@code lora} object. */
+    static ObjectNode toJson(LoraReport l) {
+        ObjectNode root = toJson(l.base());
+        ObjectNode o = root.putObject("lora");
+        o.put("file", l.lora().toString());
+        o.put("file_bytes", l.loraFileBytes());
+        o.put("adapt_seconds", l.adaptSeconds());
+        o.put("seconds_per_eval", l.adapted().unetSecondsPerEvalMean());
+        o.put("seconds_per_eval_min", l.adapted().unetSecondsPerEvalMin());
+        o.put("gflop_per_eval", l.adapted().unetFlopsPerEval() / 1e9);
+        o.put("cpu_seconds_per_eval", l.adaptedCpuSecondsPerEval());
+        o.put("base_cpu_seconds_per_eval", l.baseCpuSecondsPerEval());
+        o.put("slowdown_percent", l.slowdownPercent());
+        o.put("cpu_slowdown_percent", l.cpuSlowdownPercent());
+        o.put("text_encode_seconds", l.adapted().textEncodeSeconds());
+        o.put("rss_peak_base_bytes", l.rssPeakBaseBytes());
+        o.put("rss_peak_bytes", l.rssPeakBytes());
+        o.put("rss_growth_bytes", l.rssGrowthBytes());
+        return root;
+    }
+
+    private static void printText(PrintWriter out, LoraReport l) {
+        printText(out, l.base());
+        out.printf(Locale.ROOT, "lora           %s, %.1f MB; adapted models built in %.2f s%n", l.lora(), l.loraFileBytes() / 1e6, l.adaptSeconds());
+        out.printf(Locale.ROOT, "unet eval      without %.2f s, with %.2f s (min, wall): %+.1f%%; CPU time %.2f vs %.2f s: %+.1f%%%n",
+                l.base().unetSecondsPerEvalMin(), l.adapted().unetSecondsPerEvalMin(), l.slowdownPercent(),
+                l.baseCpuSecondsPerEval(), l.adaptedCpuSecondsPerEval(), l.cpuSlowdownPercent());
+        out.printf(Locale.ROOT, "peak RSS       %.2f GiB without, %.2f GiB at the end: %+.1f MB (LoRA file %.1f MB)%n",
+                l.rssPeakBaseBytes() / (double) (1L << 30), l.rssPeakBytes() / (double) (1L << 30), l.rssGrowthBytes() / 1e6,
+                l.loraFileBytes() / 1e6);
     }
 
     private static void printText(PrintWriter out, Report r) {
