@@ -134,6 +134,14 @@ class GenerateLoraTest {
     }
 
     @Test
+    void loraSpecsTakeAnOptionalWeightAfterTheLastColon() {
+        assertThat(GenerateCommand.parseLora("a/b.safetensors")).isEqualTo(new dev.animagine.core.lora.LoraStack.Request(Path.of("a/b.safetensors"), 1f, 1f));
+        assertThat(GenerateCommand.parseLora("a/b.safetensors:0.6")).isEqualTo(new dev.animagine.core.lora.LoraStack.Request(Path.of("a/b.safetensors"), 0.6f, 0.6f));
+        assertThat(GenerateCommand.parseLora("x:y.safetensors")).isEqualTo(new dev.animagine.core.lora.LoraStack.Request(Path.of("x:y.safetensors"), 1f, 1f));
+        assertThat(GenerateCommand.parseLora("x.safetensors:-1.5")).isEqualTo(new dev.animagine.core.lora.LoraStack.Request(Path.of("x.safetensors"), -1.5f, -1.5f));
+    }
+
+    @Test
     void unknownKeysAreReportedOnceAndAnotherBaseIsRejected() {
         JsonNode c = cases().getFirst();
         Path dir = Fixtures.resolveIndexPath(c.get("loras").get(0).get("file").asText()).getParent();

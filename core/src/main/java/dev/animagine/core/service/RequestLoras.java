@@ -52,7 +52,11 @@ final class RequestLoras {
                 // a bare name is looked up in the LoRA folder, as a prompt tag would be
                 if (file.getNameCount() != 1 || file.isAbsolute() || Files.exists(file))
                     throw new InvalidRequestException("loras", file + ": LoRA file not found");
-                if (library == null) library = new LoraLibrary(directory(r, model));
+                try {
+                    if (library == null) library = new LoraLibrary(directory(r, model));
+                } catch (InvalidRequestException noFolder) {
+                    throw new InvalidRequestException("loras", file + ": LoRA file not found (and no LoRA folder to look it up in)");
+                }
                 file = library.resolve(file.toString());
             }
             AppliedLora lora = new AppliedLora(stem(file), file, q.te(), q.unet());

@@ -130,6 +130,12 @@ class GenerationServiceLoraTest {
             assertThat(latents(byFile)).isEqualTo(latents(r));
             assertThat(byFile.images().getFirst().prompt()).isEqualTo(base.prompt() + " " + tag);
 
+            // a bare name given as a file is looked up in the folder too
+            PreparedRequest byName = service.prepare(base.toBuilder().loraDir(file.getParent())
+                    .loras(List.of(new LoraStack.Request(Path.of(name), 0.5f, 0.25f))).build());
+            assertThat(byName.loras()).singleElement().isEqualTo(new AppliedLora(name, file, 0.5f, 0.25f));
+            assertThat(byName.images().getFirst().prompt()).isEqualTo(base.prompt() + " <lora:" + name + ":0.5:0.25>");
+
             assertThatThrownBy(() -> service.prepare(base.toBuilder().prompt("x <lora:no_such_lora:1>").loraDir(file.getParent()).build()))
                     .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("no_such_lora").hasMessageContaining("not found");
         }
