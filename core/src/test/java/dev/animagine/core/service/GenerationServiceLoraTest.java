@@ -142,6 +142,23 @@ class GenerationServiceLoraTest {
     }
 
     @Test
+    void a1111PromptsEncodeTheTextWithoutTheTags() {
+        JsonNode c = cases().getFirst();
+        Path file = Fixtures.resolveIndexPath(c.get("loras").get(0).get("file").asText());
+        String name = file.getFileName().toString().replace(".safetensors", "");
+        try (GenerationService service = GenerationServiceTest.service(c.get("model").get("path").asText())) {
+            ImageRequest plain = ImageRequest.builder().prompt("1girl, solo, smile").verbatim(true).size(64, 64).steps(1).seed(3).build();
+            // text-encoder weight 0: the conditioning is the plain prompt's, the UNet part still changes the image
+            ImageRequest tagged = plain.toBuilder().prompt("1girl, solo, smile <lora:" + name + ":0:1>").loraDir(file.getParent()).build();
+            var a = service.generate(plain, RunControl.silent()).images().getFirst().result();
+            var b = service.generate(tagged, RunControl.silent()).images().getFirst().result();
+            assertThat(b.conditioning().positive().hiddenStates()).isEqualTo(a.conditioning().positive().hiddenStates());
+            assertThat(b.conditioning().positive().tokens()).isEqualTo(a.conditioning().positive().tokens());
+            assertThat(b.latents().data()).isNotEqualTo(a.latents().data());
+        }
+    }
+
+    @Test
     void foreignAndPartlyUnknownAdaptersAreReportedOnce() {
         JsonNode c = cases().getFirst();
         Path dir = Fixtures.resolveIndexPath(c.get("loras").get(0).get("file").asText()).getParent();
