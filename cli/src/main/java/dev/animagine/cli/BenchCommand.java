@@ -149,6 +149,7 @@ final class BenchCommand implements Callable<Integer> {
         o.put("seconds_per_eval", l.adapted().unetSecondsPerEvalMean());
         o.put("seconds_per_eval_min", l.adapted().unetSecondsPerEvalMin());
         o.put("gflop_per_eval", l.adapted().unetFlopsPerEval() / 1e9);
+        o.put("base_seconds_per_eval_min", l.baseSecondsPerEvalMin());
         o.put("cpu_seconds_per_eval", l.adaptedCpuSecondsPerEval());
         o.put("base_cpu_seconds_per_eval", l.baseCpuSecondsPerEval());
         o.put("slowdown_percent", l.slowdownPercent());
@@ -164,7 +165,7 @@ final class BenchCommand implements Callable<Integer> {
         printText(out, l.base());
         out.printf(Locale.ROOT, "lora           %s, %.1f MB; adapted models built in %.2f s%n", l.lora(), l.loraFileBytes() / 1e6, l.adaptSeconds());
         out.printf(Locale.ROOT, "unet eval      without %.2f s, with %.2f s (min, wall): %+.1f%%; CPU time %.2f vs %.2f s: %+.1f%%%n",
-                l.base().unetSecondsPerEvalMin(), l.adapted().unetSecondsPerEvalMin(), l.slowdownPercent(),
+                l.baseSecondsPerEvalMin(), l.adapted().unetSecondsPerEvalMin(), l.slowdownPercent(),
                 l.baseCpuSecondsPerEval(), l.adaptedCpuSecondsPerEval(), l.cpuSlowdownPercent());
         out.printf(Locale.ROOT, "peak RSS       %.2f GiB without, %.2f GiB at the end: %+.1f MB (LoRA file %.1f MB)%n",
                 l.rssPeakBaseBytes() / (double) (1L << 30), l.rssPeakBytes() / (double) (1L << 30), l.rssGrowthBytes() / 1e6,
