@@ -82,8 +82,10 @@ public final class PipelineBenchmark {
     /**
      * What an adapter costs: one image without it, one with it (built by
      * {@link StableDiffusionXLPipeline#withAdapters} over the same mapped model in the same process,
-     * weight 1), then one without it again (so JIT warm-up does not favour the adapter). The base's
-     * per-evaluation times are the better of its two images; RSS is read after the first base image and at the end.
+     * weight 1), then, the adapter closed, one without it again (so JIT warm-up does not favour the
+     * adapter). The base's per-evaluation times are the better of its two images. Peak RSS is taken
+     * per image (the kernel's peak reset before each), and the adapter's cost is its image's peak
+     * minus the last image's, which runs with the same Java heap and without the adapter's pages.
      */
     public static LoraReport runWithLora(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
                                          Path lora, Consumer<String> progress) {
@@ -91,23 +93,34 @@ public final class PipelineBenchmark {
         double peak = PeakFlops.measure();
         progress.accept(String.format("peak %.1f GFLOP/s; opening %s", peak, model));
         long t0 = System.nanoTime();
-        try (Checkpoint checkpoint = Checkpoint.open(model, options);
-             // opened first, so a file for another model fails before anything is timed
-             LoraStack stack = LoraStack.open(checkpoint.architecture(), List.of(new LoraStack.Request(lora, 1f, 1f)))) {
-            stack.warnings().forEach(progress);
+        try (Checkpoint checkpoint = Checkpoint.open(model, options)) {
+            // opened first, so a file for another model fails before anything is timed
+            LoraStack stack = LoraStack.open(checkpoint.architecture(), List.of(new LoraStack.Request(lora, 1f, 1f)));
             StableDiffusionXLPipeline pipeline = new StableDiffusionXLPipeline(checkpoint, tokenizers);
             long[] cpuBase = new long[1], cpuAgain = new long[1], cpuLora = new long[1];
-            Report first = measure(model, pipeline, request, progress, peak, t0, cpuBase);
-            long rssBase = ProcessMemory.peakRssBytes();
-            progress.accept("with " + lora.getFileName());
-            Report adapted = measure(model, pipeline.withAdapters(stack), request, progress, peak, System.nanoTime(), cpuLora);
+            Report first, adapted;
+            boolean reset;
+            long rssWith;
+            try {
+                stack.warnings().forEach(progress);
+                first = measure(model, pipeline, request, progress, peak, t0, cpuBase);
+                progress.accept("with " + lora.getFileName());
+                reset = ProcessMemory.resetPeak();
+                long a0 = System.nanoTime();
+                adapted = measure(model, pipeline.withAdapters(stack), request, progress, peak, a0, cpuLora);
+                rssWith = ProcessMemory.peakRssBytes();
+            } finally {
+                stack.close();
+            }
             progress.accept("without it again");
+            reset &= ProcessMemory.resetPeak();
             Report again = measure(model, pipeline, request, progress, peak, System.nanoTime(), cpuAgain);
+            long rssWithout = ProcessMemory.peakRssBytes();
             int evals = Math.max(1, first.unetEvals());
             return new LoraReport(first, adapted, lora, fileSize(lora), adapted.loadSeconds(),
                     Math.min(first.unetSecondsPerEvalMin(), again.unetSecondsPerEvalMin()),
                     Math.min(cpuBase[0], cpuAgain[0]) / 1e9 / evals, cpuLora[0] / 1e9 / Math.max(1, adapted.unetEvals()),
-                    rssBase, ProcessMemory.peakRssBytes());
+                    reset, rssWithout, rssWith);
         }
     }
 
@@ -115,15 +128,16 @@ public final class PipelineBenchmark {
      * {@link #runWithLora}'s figures. Times per UNet evaluation: wall clock (fastest step) and CPU time
      * of all threads (mean over the denoising phase; less disturbed by other processes on the machine).
      *
-     * @param base              the first image without the adapter (loading included)
-     * @param adaptSeconds      building the adapted models over the open adapter
+     * @param base                  the first image without the adapter (loading included)
+     * @param adaptSeconds          building the adapted models over the open adapter
      * @param baseSecondsPerEvalMin fastest step per evaluation over both images without the adapter
-     * @param rssPeakBaseBytes  peak RSS after the first image without the adapter
-     * @param rssPeakBytes      peak RSS at the end
+     * @param peakPerImage          whether the peaks below are per image (else the process's peak so far)
+     * @param rssPeakWithoutBytes   peak RSS of the last image, without the adapter
+     * @param rssPeakWithBytes      peak RSS of the image with the adapter
      */
     public record LoraReport(Report base, Report adapted, Path lora, long loraFileBytes, double adaptSeconds,
                              double baseSecondsPerEvalMin, double baseCpuSecondsPerEval, double adaptedCpuSecondsPerEval,
-                             long rssPeakBaseBytes, long rssPeakBytes) {
+                             boolean peakPerImage, long rssPeakWithoutBytes, long rssPeakWithBytes) {
         public double slowdownPercent() {
             return 100 * (adapted.unetSecondsPerEvalMin() / baseSecondsPerEvalMin - 1);
         }
@@ -133,7 +147,7 @@ public final class PipelineBenchmark {
         }
 
         public long rssGrowthBytes() {
-            return rssPeakBytes - rssPeakBaseBytes;
+            return rssPeakWithBytes - rssPeakWithoutBytes;
         }
     }
 

@@ -155,8 +155,9 @@ final class BenchCommand implements Callable<Integer> {
         o.put("slowdown_percent", l.slowdownPercent());
         o.put("cpu_slowdown_percent", l.cpuSlowdownPercent());
         o.put("text_encode_seconds", l.adapted().textEncodeSeconds());
-        o.put("rss_peak_base_bytes", l.rssPeakBaseBytes());
-        o.put("rss_peak_bytes", l.rssPeakBytes());
+        o.put("rss_peak_per_image", l.peakPerImage());
+        o.put("rss_peak_without_bytes", l.rssPeakWithoutBytes());
+        o.put("rss_peak_with_bytes", l.rssPeakWithBytes());
         o.put("rss_growth_bytes", l.rssGrowthBytes());
         return root;
     }
@@ -167,8 +168,9 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "unet eval      without %.2f s, with %.2f s (min, wall): %+.1f%%; CPU time %.2f vs %.2f s: %+.1f%%%n",
                 l.baseSecondsPerEvalMin(), l.adapted().unetSecondsPerEvalMin(), l.slowdownPercent(),
                 l.baseCpuSecondsPerEval(), l.adaptedCpuSecondsPerEval(), l.cpuSlowdownPercent());
-        out.printf(Locale.ROOT, "peak RSS       %.2f GiB without, %.2f GiB at the end: %+.1f MB (LoRA file %.1f MB)%n",
-                l.rssPeakBaseBytes() / (double) (1L << 30), l.rssPeakBytes() / (double) (1L << 30), l.rssGrowthBytes() / 1e6,
+        out.printf(Locale.ROOT, "peak RSS       %.2f GiB with, %.2f GiB without (%s): %+.1f MB (LoRA file %.1f MB)%n",
+                l.rssPeakWithBytes() / (double) (1L << 30), l.rssPeakWithoutBytes() / (double) (1L << 30),
+                l.peakPerImage() ? "each image's peak" : "process peaks; the kernel cannot reset them", l.rssGrowthBytes() / 1e6,
                 l.loraFileBytes() / 1e6);
     }
 
