@@ -2,6 +2,7 @@ package dev.animagine.bench;
 
 import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.io.CheckpointOptions;
+import dev.animagine.core.lora.LoraStack;
 import dev.animagine.core.pipeline.GenerationRequest;
 import dev.animagine.core.pipeline.ImageResult;
 import dev.animagine.core.pipeline.ImageToImage;
@@ -15,6 +16,9 @@ import dev.animagine.core.tensor.Parallel;
 import dev.animagine.core.tensor.Winograd;
 import dev.animagine.core.text.SdxlTokenizers;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -142,6 +146,124 @@ public final class PipelineBenchmark {
         }
     }
 
+    /**
+     * What an adapter costs: one image without it, one with it (built by
+     * {@link StableDiffusionXLPipeline#withAdapters} over the same mapped model in the same process,
+     * weight 1), then, the adapter closed, one without it again (so JIT warm-up does not favour the
+     * adapter). The base's per-evaluation times are the better of its two images. Peak RSS is taken
+     * per image (the kernel's peak reset before each), and the adapter's cost is its image's peak
+     * minus the last image's, which runs with the same Java heap and without the adapter's pages.
+     */
+    public static LoraReport runWithLora(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
+                                         Path lora, Consumer<String> progress) {
+        progress.accept("measuring the fp32 FMA peak on " + Parallel.threads() + " threads...");
+        double peak = PeakFlops.measure();
+        progress.accept(String.format("peak %.1f GFLOP/s; opening %s", peak, model));
+        long t0 = System.nanoTime();
+        try (Checkpoint checkpoint = Checkpoint.open(model, options)) {
+            // opened first, so a file for another model fails before anything is timed
+            LoraStack stack = LoraStack.open(checkpoint.architecture(), List.of(new LoraStack.Request(lora, 1f, 1f)));
+            StableDiffusionXLPipeline pipeline = new StableDiffusionXLPipeline(checkpoint, tokenizers);
+            long[] cpuBase = new long[1], cpuAgain = new long[1], cpuLora = new long[1];
+            Report first, adapted;
+            boolean reset;
+            long rssWith;
+            try {
+                stack.warnings().forEach(progress);
+                first = measure(model, pipeline, request, progress, peak, t0, cpuBase);
+                progress.accept("with " + lora.getFileName());
+                reset = ProcessMemory.resetPeak();
+                long a0 = System.nanoTime();
+                adapted = measure(model, pipeline.withAdapters(stack), request, progress, peak, a0, cpuLora);
+                rssWith = ProcessMemory.peakRssBytes();
+            } finally {
+                stack.close();
+            }
+            progress.accept("without it again");
+            reset &= ProcessMemory.resetPeak();
+            Report again = measure(model, pipeline, request, progress, peak, System.nanoTime(), cpuAgain);
+            long rssWithout = ProcessMemory.peakRssBytes();
+            int evals = Math.max(1, first.unetEvals());
+            return new LoraReport(first, adapted, lora, fileSize(lora), adapted.loadSeconds(),
+                    Math.min(first.unetSecondsPerEvalMin(), again.unetSecondsPerEvalMin()),
+                    Math.min(cpuBase[0], cpuAgain[0]) / 1e9 / evals, cpuLora[0] / 1e9 / Math.max(1, adapted.unetEvals()),
+                    reset, rssWithout, rssWith);
+        }
+    }
+
+    /**
+     * {@link #runWithLora}'s figures. Times per UNet evaluation: wall clock (fastest step) and CPU time
+     * of all threads (mean over the denoising phase; less disturbed by other processes on the machine).
+     *
+     * @param base                  the first image without the adapter (loading included)
+     * @param adaptSeconds          building the adapted models over the open adapter
+     * @param baseSecondsPerEvalMin fastest step per evaluation over both images without the adapter
+     * @param peakPerImage          whether the peaks below are per image (else the process's peak so far)
+     * @param rssPeakWithoutBytes   peak RSS of the last image, without the adapter
+     * @param rssPeakWithBytes      peak RSS of the image with the adapter
+     */
+    public record LoraReport(Report base, Report adapted, Path lora, long loraFileBytes, double adaptSeconds,
+                             double baseSecondsPerEvalMin, double baseCpuSecondsPerEval, double adaptedCpuSecondsPerEval,
+                             boolean peakPerImage, long rssPeakWithoutBytes, long rssPeakWithBytes) {
+        public double slowdownPercent() {
+            return 100 * (adapted.unetSecondsPerEvalMin() / baseSecondsPerEvalMin - 1);
+        }
+
+        public double cpuSlowdownPercent() {
+            return 100 * (adaptedCpuSecondsPerEval / baseCpuSecondsPerEval - 1);
+        }
+
+        public long rssGrowthBytes() {
+            return rssPeakWithBytes - rssPeakWithoutBytes;
+        }
+    }
+
+    private static long fileSize(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Builds the pipeline's models (counted from {@code t0} as loading), then one image; {@code cpuDenoise[0]} gets the denoising CPU time. */
+    private static Report measure(Path model, StableDiffusionXLPipeline pipeline, GenerationRequest request, Consumer<String> progress,
+                                  double peak, long t0, long[] cpuDenoise) {
+        pipeline.textEncoder();
+        pipeline.unet();
+        pipeline.vae();
+        double load = seconds(System.nanoTime() - t0);
+        progress.accept(String.format("loaded in %.2f s", load));
+
+        long e0 = System.nanoTime();
+        pipeline.encodePrompts(request);
+        double firstEncode = seconds(System.nanoTime() - e0);
+        progress.accept(String.format("first text encoding %.2f s", firstEncode));
+
+        Recorder rec = new Recorder(progress);
+        long start = System.nanoTime();
+        ImageResult result = pipeline.generate(request, rec);
+        rec.end(System.nanoTime());
+        cpuDenoise[0] = rec.denoiseCpuNanos();
+        double image = seconds(System.nanoTime() - start);
+
+        // measured again afterwards: the better of the two, in case something else ran during the first
+        double peakAfter = PeakFlops.measure();
+        progress.accept(String.format("peak before %.1f, after %.1f GFLOP/s", peak, peakAfter));
+        var timings = result.timings();
+        int evals = timings.unetEvaluations();
+        int perStep = Math.max(1, evals / Math.max(1, rec.stepNanos.size()));
+        double mean = seconds(rec.phaseNanos("denoise")) / evals;
+        double min = rec.stepNanos.stream().mapToLong(Long::longValue).min().orElse(0) / 1e9 / perStep;
+        return new Report(model, request.width(), request.height(), request.steps(), Parallel.threads(),
+                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), Math.max(peak, peakAfter), load,
+                timings.textEncode(), firstEncode, rec.flops("text"),
+                evals, mean, min, rec.flops("denoise") / evals,
+                timings.vaeDecode(), rec.flops("vae"),
+                image, ProcessMemory.peakRssBytes(),
+                Winograd.tile(), rec.executed("denoise") / evals, rec.executed("vae"), List.of(), false, 0, 0);
+    }
+
     private static double seconds(long nanos) {
         return nanos / 1e9;
     }
@@ -151,6 +273,7 @@ public final class PipelineBenchmark {
         private final Consumer<String> progress;
         private final List<String> phases = new ArrayList<>();
         private final List<Long> phaseFlops = new ArrayList<>(), phaseStart = new ArrayList<>(), phaseExecuted = new ArrayList<>();
+        private final List<Long> phaseCpu = new ArrayList<>();
         private final List<long[]> phaseKernelNanos = new ArrayList<>();
         final List<Long> stepNanos = new ArrayList<>();
         private long lastStep;
@@ -174,6 +297,7 @@ public final class PipelineBenchmark {
             phaseExecuted.add(FlopCounter.executed());
             phaseKernelNanos.add(KernelProfile.nanos());
             phaseStart.add(now);
+            phaseCpu.add(LoraOverhead.cpuNanos());
             if (phase.equals("denoise")) lastStep = now;
             progress.accept(phase + "...");
         }
@@ -192,6 +316,12 @@ public final class PipelineBenchmark {
             phaseExecuted.add(FlopCounter.executed());
             phaseKernelNanos.add(KernelProfile.nanos());
             phaseStart.add(now);
+            phaseCpu.add(LoraOverhead.cpuNanos());
+        }
+
+        long denoiseCpuNanos() {
+            int i = phases.indexOf("denoise");
+            return i < 0 ? 0 : phaseCpu.get(i + 1) - phaseCpu.get(i);
         }
 
         long executed(String phase) {

@@ -19,6 +19,19 @@ public final class ProcessMemory {
         return field("VmHWM:");
     }
 
+    /**
+     * Resets {@code VmHWM} to the current RSS (Linux 4.0+, {@code /proc/self/clear_refs}), so the
+     * next {@link #peakRssBytes} is the peak since now; false where that is not possible.
+     */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Current resident set size ({@code VmRSS}) in bytes, or -1. */
     public static long rssBytes() {
         return field("VmRSS:");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.bench.JvmOptions;
 import dev.animagine.bench.PipelineBenchmark;
+import dev.animagine.bench.PipelineBenchmark.LoraReport;
 import dev.animagine.bench.PipelineBenchmark.Report;
 import dev.animagine.core.image.A1111InpaintInputs;
 import dev.animagine.core.image.A1111Resize;
@@ -28,6 +29,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,6 +41,8 @@ import java.util.regex.Pattern;
         description = {"Time one txt2img image (CFG on): loading, text encoding, each UNet evaluation (one latent; "
                 + "a CFG step is two), the VAE decode; FLOPs counted by the kernels, achieved GFLOP/s against the "
                 + "fp32 FMA peak measured on all worker threads, and peak RSS.",
+                "With --lora: the image without the adapter, with it and without it again in one process, and what the adapter "
+                        + "costs per UNet evaluation and in peak RSS.",
                 "Threads: -Danimagine.threads=N in ANIMAGINE_JAVA_OPTS (default: all cores)."})
 final class BenchCommand implements Callable<Integer> {
     static final String PROMPT = "1girl, solo, long hair, looking at viewer, smile, outdoors, cherry blossoms, "
@@ -84,6 +88,9 @@ final class BenchCommand implements Callable<Integer> {
             + "int(S * steps) + 1 steps run).")
     double strength;
 
+    @Option(names = "--lora", paramLabel = "FILE", description = "Also time the image with this LoRA / LyCORIS adapter (weight 1) over the same loaded model.")
+    Path lora;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -102,11 +109,19 @@ final class BenchCommand implements Callable<Integer> {
                 ScheduleType.DEFAULT, seed, PromptMode.A1111);
         SdxlTokenizers tokenizers = TokenizerLocator.find(model, tokenizer);
         PrintWriter err = spec.commandLine().getErr(), out = spec.commandLine().getOut();
-        ImageToImageRequest inputs = img2img || initImage != null ? img2imgInputs(width, height) : null;
-        Report r = PipelineBenchmark.run(model, modelOptions.toOptions(), tokenizers, request, profile, inputs, line -> {
+        Consumer<String> progress = line -> {
             err.println("bench: " + line);
             err.flush();
-        });
+        };
+        if (lora != null) {
+            LoraReport l = PipelineBenchmark.runWithLora(model, modelOptions.toOptions(), tokenizers, request, lora, progress);
+            if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(l)));
+            else printText(out, l);
+            out.flush();
+            return Main.EXIT_OK;
+        }
+        ImageToImageRequest inputs = img2img || initImage != null ? img2imgInputs(width, height) : null;
+        Report r = PipelineBenchmark.run(model, modelOptions.toOptions(), tokenizers, request, profile, inputs, progress);
         if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(r)));
         else printText(out, r);
         out.flush();
@@ -181,6 +196,41 @@ final class BenchCommand implements Callable<Integer> {
         root.put("image_seconds", r.imageSeconds());
         root.put("rss_peak_bytes", r.rssPeakBytes());
         return root;
+    }
+
+    /** The base image's figures as {@link #toJson(Report)}, plus a {@code lora} object. */
+    static ObjectNode toJson(LoraReport l) {
+        ObjectNode root = toJson(l.base());
+        ObjectNode o = root.putObject("lora");
+        o.put("file", l.lora().toString());
+        o.put("file_bytes", l.loraFileBytes());
+        o.put("adapt_seconds", l.adaptSeconds());
+        o.put("seconds_per_eval", l.adapted().unetSecondsPerEvalMean());
+        o.put("seconds_per_eval_min", l.adapted().unetSecondsPerEvalMin());
+        o.put("gflop_per_eval", l.adapted().unetFlopsPerEval() / 1e9);
+        o.put("base_seconds_per_eval_min", l.baseSecondsPerEvalMin());
+        o.put("cpu_seconds_per_eval", l.adaptedCpuSecondsPerEval());
+        o.put("base_cpu_seconds_per_eval", l.baseCpuSecondsPerEval());
+        o.put("slowdown_percent", l.slowdownPercent());
+        o.put("cpu_slowdown_percent", l.cpuSlowdownPercent());
+        o.put("text_encode_seconds", l.adapted().textEncodeSeconds());
+        o.put("rss_peak_per_image", l.peakPerImage());
+        o.put("rss_peak_without_bytes", l.rssPeakWithoutBytes());
+        o.put("rss_peak_with_bytes", l.rssPeakWithBytes());
+        o.put("rss_growth_bytes", l.rssGrowthBytes());
+        return root;
+    }
+
+    private static void printText(PrintWriter out, LoraReport l) {
+        printText(out, l.base());
+        out.printf(Locale.ROOT, "lora           %s, %.1f MB; adapted models built in %.2f s%n", l.lora(), l.loraFileBytes() / 1e6, l.adaptSeconds());
+        out.printf(Locale.ROOT, "unet eval      without %.2f s, with %.2f s (min, wall): %+.1f%%; CPU time %.2f vs %.2f s: %+.1f%%%n",
+                l.baseSecondsPerEvalMin(), l.adapted().unetSecondsPerEvalMin(), l.slowdownPercent(),
+                l.baseCpuSecondsPerEval(), l.adaptedCpuSecondsPerEval(), l.cpuSlowdownPercent());
+        out.printf(Locale.ROOT, "peak RSS       %.2f GiB with, %.2f GiB without (%s): %+.1f MB (LoRA file %.1f MB)%n",
+                l.rssPeakWithBytes() / (double) (1L << 30), l.rssPeakWithoutBytes() / (double) (1L << 30),
+                l.peakPerImage() ? "each image's peak" : "process peaks; the kernel cannot reset them", l.rssGrowthBytes() / 1e6,
+                l.loraFileBytes() / 1e6);
     }
 
     private static void printText(PrintWriter out, Report r) {

@@ -5,6 +5,7 @@ import dev.animagine.core.InvalidRequestException;
 import dev.animagine.core.animagine.ImageSize;
 import dev.animagine.core.animagine.PromptWarning;
 import dev.animagine.core.image.InitImage;
+import dev.animagine.core.lora.LoraStack;
 import dev.animagine.core.pipeline.ImageOutput;
 import dev.animagine.core.sampling.Seeds;
 import dev.animagine.core.service.Compat;
@@ -189,6 +190,15 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--dump", paramLabel = "DIR", description = "Also write conditioning.safetensors and latents.safetensors (float32) to DIR.")
     Path dump;
 
+    @Option(names = "--lora", paramLabel = "FILE[:WEIGHT]",
+            description = "Apply a LoRA / LyCORIS adapter with a weight (default 1) on both text encoders and the UNet; repeatable. "
+                    + "The prompt's <lora:NAME:WEIGHT> tags are applied too; adapters given here are recorded as such tags.")
+    List<String> loras = new ArrayList<>();
+
+    @Option(names = "--lora-dir", paramLabel = "DIR",
+            description = "Where <lora:NAME> tags are looked up by file name or ss_output_name (default: a Lora folder next to the model, then models/Lora).")
+    Path loraDir;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
 
@@ -278,7 +288,8 @@ public final class GenerateCommand implements Callable<Integer> {
             Map.entry("eta", "--eta"), Map.entry("sNoise", "--s-noise"), Map.entry("sChurn", "--s-churn"), Map.entry("sTmin", "--s-tmin"),
             Map.entry("sTmax", "--s-tmax"), Map.entry("sMinUncondAll", "--s-min-uncond-all"), Map.entry("sigmaMin", "--sigma-min"),
             Map.entry("sigmaMax", "--sigma-max"), Map.entry("rho", "--rho"), Map.entry("betaAlpha", "--beta-alpha"),
-            Map.entry("betaBeta", "--beta-beta"), Map.entry("discardPenultimateSigma", "--discard-penultimate-sigma"), Map.entry("prompt", "--prompt"), Map.entry("negativePrompt", "--negative"));
+            Map.entry("betaBeta", "--beta-beta"), Map.entry("discardPenultimateSigma", "--discard-penultimate-sigma"), Map.entry("prompt", "--prompt"), Map.entry("negativePrompt", "--negative"),
+            Map.entry("loras", "--lora"), Map.entry("loraDir", "--lora-dir"));
 
     @Override
     public Integer call() throws IOException {
@@ -299,6 +310,7 @@ public final class GenerateCommand implements Callable<Integer> {
                         + Seeds.format(prepared.seed()) + " repeats it)");
             for (PromptWarning warning : prepared.prompt().warnings())
                 err.println("animagine: " + (warning.isNote() ? "note" : "warning") + ": " + warning.message());
+            for (String warning : prepared.loraWarnings()) err.println("animagine: warning: " + warning);
             err.flush();
             GenerationResult result;
             try (Progress progress = Progress.start(!quiet, err);
@@ -349,6 +361,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 .crop(cropTl[0], cropTl[1])
                 .verbatim(verbatim)
                 .sampling(samplingOptions())
+                .loras(loras.stream().map(GenerateCommand::parseLora).toList())
+                .loraDir(loraDir)
                 .build();
     }
 
@@ -457,6 +471,22 @@ public final class GenerateCommand implements Callable<Integer> {
             // reported below
         }
         throw new InvalidArgumentException(flag + " " + text + ": expected WIDTHxHEIGHT, e.g. 1024x1024");
+    }
+
+    /** {@code FILE[:WEIGHT]}: the text after the last ':' is the weight when it is a number. */
+    static LoraStack.Request parseLora(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon > 0) {
+            String tail = text.substring(colon + 1).strip();
+            try {
+                float w = Float.parseFloat(tail);
+                if (!Float.isFinite(w)) throw new InvalidArgumentException("--lora " + text + ": weight must be a finite number");
+                return new LoraStack.Request(Path.of(text.substring(0, colon)), w, w);
+            } catch (NumberFormatException notAWeight) {
+                // a ':' inside the file name
+            }
+        }
+        return new LoraStack.Request(Path.of(text), 1f, 1f);
     }
 
     static int[] parseCrop(String text) {

@@ -76,6 +76,31 @@ class BenchCommandTest {
     }
 
     @Test
+    void withALoraBothImagesAreTimedInOneRun() throws Exception {
+        java.nio.file.Path lora = dev.animagine.core.testing.Fixtures.path("lora").resolve("kohya_lora_sgm.safetensors");
+        CliRun r = CliRun.of("bench", "--model", ModelFiles.diffusersFolder().toString(), "--size", "64x48", "--steps", "2", "--json",
+                "--lora", lora.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("unet").get("evals").asInt()).isEqualTo(4);
+        JsonNode l = j.get("lora");
+        assertThat(l.get("file_bytes").asLong()).isEqualTo(java.nio.file.Files.size(lora));
+        double base = l.get("base_seconds_per_eval_min").asDouble(), with = l.get("seconds_per_eval_min").asDouble();
+        assertThat(base).isPositive().isLessThanOrEqualTo(j.get("unet").get("seconds_per_eval_min").asDouble());
+        assertThat(with).isPositive();
+        assertThat(l.get("slowdown_percent").asDouble()).isCloseTo(100 * (with / base - 1), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(l.get("cpu_seconds_per_eval").asDouble()).isPositive();
+        assertThat(l.get("base_cpu_seconds_per_eval").asDouble()).isPositive();
+        // the side paths add FLOPs the kernels count
+        assertThat(l.get("gflop_per_eval").asDouble()).isGreaterThan(j.get("unet").get("gflop_per_eval").asDouble());
+        assertThat(l.get("rss_peak_with_bytes").asLong()).isGreaterThan(1 << 20);
+        assertThat(l.get("rss_peak_without_bytes").asLong()).isGreaterThan(1 << 20);
+        assertThat(l.get("rss_growth_bytes").asLong()).isEqualTo(l.get("rss_peak_with_bytes").asLong() - l.get("rss_peak_without_bytes").asLong());
+        assertThat(CliRun.of("bench", "--model", ModelFiles.diffusersFolder().toString(), "--size", "64x48", "--steps", "1",
+                "--lora", lora.resolveSibling("sd15_lora_reject.safetensors").toString()).exit()).isEqualTo(2);
+    }
+
+    @Test
     void badSizesAndStepsAreUsageErrors() {
         String model = ModelFiles.diffusersFolder().toString();
         CliRun size = CliRun.of("bench", "--model", model, "--size", "big");

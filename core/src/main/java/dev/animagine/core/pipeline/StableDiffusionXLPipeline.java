@@ -1,6 +1,9 @@
 package dev.animagine.core.pipeline;
 
 import dev.animagine.core.io.Checkpoint;
+import dev.animagine.core.io.Component;
+import dev.animagine.core.lora.LoraPrompt;
+import dev.animagine.core.lora.LoraStack;
 import dev.animagine.core.sampling.DenoisingSampler;
 import dev.animagine.core.sampling.DiffusersSampler;
 import dev.animagine.core.sampling.EpsModel;
@@ -57,6 +60,33 @@ public final class StableDiffusionXLPipeline {
         checkpoint.architecture().requireRunnable();
         this.checkpoint = checkpoint;
         this.tokenizers = tokenizers;
+    }
+
+    /** A pipeline over the same checkpoint with the given models already built (see {@link #withAdapters}). */
+    private StableDiffusionXLPipeline(Checkpoint checkpoint, SdxlTokenizers tokenizers, SdxlTextEncoder textEncoder,
+                                      UNet2DConditionModel unet, AutoencoderKL vae) {
+        this.checkpoint = checkpoint;
+        this.tokenizers = tokenizers;
+        this.textEncoder = textEncoder;
+        this.unet = unet;
+        this.vae = vae;
+    }
+
+    /**
+     * This pipeline with the stack's adapters: text encoders and UNet rebuilt over
+     * {@link LoraStack#apply adapted views} of the checkpoint's weights (mapped base weights shared,
+     * nothing reloaded or copied but merged LyCORIS weights), every untouched model and the VAE
+     * shared with this pipeline. Valid while the stack is open; drop it before closing the stack.
+     */
+    public StableDiffusionXLPipeline withAdapters(LoraStack stack) {
+        var arch = checkpoint.architecture();
+        boolean text = stack.touches(Component.TEXT_ENCODER) || stack.touches(Component.TEXT_ENCODER_2);
+        SdxlTextEncoder enc = !text ? textEncoder()
+                : new SdxlTextEncoder(new ClipTextModel(arch.textEncoder(), stack.apply(checkpoint.textEncoder(), Component.TEXT_ENCODER)),
+                        new ClipTextModel(arch.textEncoder2(), stack.apply(checkpoint.textEncoder2(), Component.TEXT_ENCODER_2)));
+        UNet2DConditionModel u = stack.touches(Component.UNET)
+                ? new UNet2DConditionModel(arch.unet(), stack.apply(checkpoint.unet(), Component.UNET)) : unet();
+        return new StableDiffusionXLPipeline(checkpoint, tokenizers, enc, u, vae());
     }
 
     public Checkpoint checkpoint() {
@@ -146,7 +176,8 @@ public final class StableDiffusionXLPipeline {
     public TextConditioning encodePrompts(GenerationRequest req) {
         PromptTokenizer tok = new PromptTokenizer(tokenizers, req.promptMode(), req.a1111());
         SdxlTextEncoder enc = textEncoder();
-        TokenizedPrompt pt = tok.tokenize(req.prompt());
+        // A1111's <lora:...> and other extra-network tags are recorded in the prompt, never encoded
+        TokenizedPrompt pt = tok.tokenize(LoraPrompt.parse(req.prompt()).prompt());
         boolean zeros = req.negativePrompt() == null && req.promptMode() == PromptMode.DIFFUSERS && checkpoint.forceZerosForEmptyPrompt();
         if (!req.classifierFreeGuidance() || zeros) {
             Embedding pos = enc.encode(pt, req.clipSkip());

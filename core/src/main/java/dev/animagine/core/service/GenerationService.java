@@ -8,6 +8,7 @@ import dev.animagine.core.animagine.TokenCounter;
 import dev.animagine.core.animagine.Wildcards;
 import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.io.CheckpointOptions;
+import dev.animagine.core.lora.LoraStack;
 import dev.animagine.core.pipeline.GenerationRequest;
 import dev.animagine.core.pipeline.ImageOutput;
 import dev.animagine.core.pipeline.ImageResult;
@@ -28,6 +29,8 @@ import dev.animagine.core.text.TokenizerLocator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -47,6 +50,8 @@ public final class GenerationService implements AutoCloseable {
     private final boolean ownsCheckpoint;
     private final StableDiffusionXLPipeline pipeline;
     private final ReentrantLock running = new ReentrantLock(true);
+    /** A1111 short hashes of adapter files by path, size and modification time (hashing 200 MB takes a while). */
+    private final Map<String, String> loraHashes = new ConcurrentHashMap<>();
 
     /** A service over an open checkpoint the caller keeps ownership of. */
     public GenerationService(Checkpoint checkpoint, SdxlTokenizers tokenizers) {
@@ -120,14 +125,16 @@ public final class GenerationService implements AutoCloseable {
         int th = request.targetHeight() == 0 ? h : request.targetHeight();
         String negative = built.negativePrompt().isEmpty() && request.negativePrompt() == null ? null : built.negativePrompt();
         A1111Settings a1111 = new A1111Settings(emphasis, A1111Settings.DEFAULTS.commaPaddingBacktrack());
+        RequestLoras.Resolved loras = RequestLoras.resolve(request, built.prompt(), checkpoint.path());
+        List<String> loraWarnings = RequestLoras.check(checkpoint.architecture(), loras.loras());
         List<GenerationRequest> images = new ArrayList<>();
         for (int i = 0; i < request.batchCount(); i++) {
-            images.add(new GenerationRequest(built.prompt(), negative, w, h, request.steps(), request.cfgScale(), sampler, schedule,
+            images.add(new GenerationRequest(loras.prompt(), negative, w, h, request.steps(), request.cfgScale(), sampler, schedule,
                     A1111ImageSampler.imageSeed(request, seed, i), diffusers ? PromptMode.DIFFUSERS : PromptMode.A1111, a1111, request.clipSkip(), ow, oh,
                     request.cropTop(), request.cropLeft(), tw, th));
         }
         ImageToImageRequest inputs = ImageInputs.toPipeline(request, decoded);
-        return new PreparedRequest(request, built, seed, seedPicked, images, inputs);
+        return new PreparedRequest(request, built, seed, seedPicked, images, inputs, loras.loras(), loraWarnings);
     }
 
     /**
@@ -170,7 +177,12 @@ public final class GenerationService implements AutoCloseable {
      */
     public GenerationResult generate(PreparedRequest prepared, RunControl control) {
         running.lock();
+        // the request's adapters over the shared base models, for this request only (closed below)
+        LoraStack loras = null;
         try {
+            loras = RequestLoras.open(checkpoint.architecture(), prepared.loras());
+            StableDiffusionXLPipeline run = loras == null ? pipeline : pipeline.withAdapters(loras);
+            String hashes = RequestLoras.infotextHashes(loras, prepared.loras(), loraHashes);
             List<GeneratedImage> done = new ArrayList<>();
             int n = prepared.images().size();
             for (int i = 0; i < n; i++) {
@@ -185,12 +197,12 @@ public final class GenerationService implements AutoCloseable {
                     // run the diffusers schedulers in both modes for now
                     A1111ImageSampler a1111 = prepared.imageInputs() == null ? A1111ImageSampler.forImage(prepared.request(), i) : null;
                     ImageResult r = prepared.imageInputs() != null
-                            ? new ImageToImage(pipeline).generate(req, prepared.imageInputs(), pipeline::diffusersSampler, hooks)
-                            : a1111 != null ? pipeline.generate(req, a1111, hooks) : pipeline.generate(req, hooks);
+                            ? new ImageToImage(run).generate(req, prepared.imageInputs(), run::diffusersSampler, hooks)
+                            : a1111 != null ? run.generate(req, a1111, hooks) : run.generate(req, hooks);
                     control.checkpoint(); // a cancel or skip during the VAE decode drops the image too
                     dev.animagine.core.pipeline.Infotext info = ImageOutput.infotext(r, checkpoint);
                     if (a1111 != null) a1111.addInfotext(info);
-                    String parameters = ImageInputs.infotext(info, prepared.request(), prepared.imageInputs()).format();
+                    String parameters = RequestLoras.withHashes(ImageInputs.infotext(info, prepared.request(), prepared.imageInputs()), hashes).format();
                     GeneratedImage image = new GeneratedImage(i, req.seed(), req.prompt(),
                             req.negativePrompt() == null ? "" : req.negativePrompt(), parameters, r);
                     done.add(image);
@@ -205,6 +217,7 @@ public final class GenerationService implements AutoCloseable {
             }
             return new GenerationResult(done, prepared, GenerationResult.Status.DONE);
         } finally {
+            if (loras != null) loras.close();
             running.unlock();
         }
     }

@@ -15,6 +15,10 @@ import dev.animagine.core.text.EmphasisMode;
 
 import java.util.function.Supplier;
 import dev.animagine.core.animagine.ImageSize;
+import dev.animagine.core.lora.LoraStack;
+
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One complete generation request, as every front end (command line, HTTP APIs, batch jobs) hands
@@ -54,6 +58,10 @@ import dev.animagine.core.animagine.ImageSize;
  * @param inpaintPadding "only masked" padding in pixels
  * @param hires          the hires fix of a txt2img request, or null
  * @param sampling       A1111's seed and sampler settings (variation seed, ENSD, NGMS, eta, ...)
+ * @param loras          adapter files with their text-encoder and UNet weights, applied after the prompt's
+ *                       {@code <lora:...>} tags (a bare name is looked up in the LoRA folder)
+ * @param loraDir        where {@code <lora:NAME>} tags are looked up; null: a {@code Lora/} folder next
+ *                       to the model, else {@code models/Lora}
  */
 public record ImageRequest(
         String prompt,
@@ -87,7 +95,9 @@ public record ImageRequest(
         String inpaintArea,
         int inpaintPadding,
         HiresSettings hires,
-        SamplingOptions sampling) {
+        SamplingOptions sampling,
+        List<LoraStack.Request> loras,
+        Path loraDir) {
 
     public static final int MAX_STEPS = 10_000;
     public static final int MAX_BATCH_COUNT = 10_000;
@@ -104,6 +114,7 @@ public record ImageRequest(
         if (inpaintFill == null) inpaintFill = "original";
         if (inpaintArea == null) inpaintArea = "whole";
         if (sampling == null) sampling = SamplingOptions.DEFAULTS;
+        loras = loras == null ? List.of() : List.copyOf(loras);
     }
 
     /** Whether the request starts from a picture. */
@@ -143,6 +154,9 @@ public record ImageRequest(
             throw new InvalidRequestException("crop", "must be non-negative (got " + cropTop + "," + cropLeft + ")");
         validateImageInputs();
         sampling.validate();
+        for (LoraStack.Request l : loras)
+            if (!Float.isFinite(l.te()) || !Float.isFinite(l.unet()))
+                throw new InvalidRequestException("loras", l.path() + ": weight must be a number (got " + l.te() + ", " + l.unet() + ")");
         resolve();
         return this;
     }
@@ -301,6 +315,8 @@ public record ImageRequest(
         b.inpaintPadding = inpaintPadding;
         b.hires = hires;
         b.sampling = sampling;
+        b.loras = loras;
+        b.loraDir = loraDir;
         return b;
     }
 
@@ -339,6 +355,8 @@ public record ImageRequest(
         private HiresSettings hires;
         private boolean animagineUpscale;
         private SamplingOptions sampling = SamplingOptions.DEFAULTS;
+        private List<LoraStack.Request> loras = List.of();
+        private Path loraDir;
 
         public Builder prompt(String v) { prompt = v; return this; }
         public Builder negativePrompt(String v) { negativePrompt = v; return this; }
@@ -390,6 +408,8 @@ public record ImageRequest(
             return new HiresSettings(scale, w, hgt, denoise, steps, upscaler, sampler, prompt, negative, reseed);
         }
         public Builder sampling(SamplingOptions v) { sampling = v; return this; }
+        public Builder loras(List<LoraStack.Request> v) { loras = v; return this; }
+        public Builder loraDir(Path v) { loraDir = v; return this; }
 
         public ImageRequest build() {
             HiresSettings hr = hires;
@@ -402,7 +422,8 @@ public record ImageRequest(
             return new ImageRequest(prompt, negativePrompt, animagine, verbatim, size, steps, cfgScale, sampler, schedule, seed,
                     batchCount, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft,
                     initImage, strength, resizeMode, mask, maskBlur, maskInvert, inpaintFill, inpaintArea, inpaintPadding, hr,
-                    sampling);
+                    sampling,
+                    loras, loraDir);
         }
     }
 }
