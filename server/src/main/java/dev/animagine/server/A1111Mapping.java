@@ -362,10 +362,8 @@ public final class A1111Mapping {
         if (!p.has("tiling")) p.putNull("tiling");
         putIfAbsent(p, "do_not_save_samples", false);
         putIfAbsent(p, "do_not_save_grid", false);
-        if (!p.has("denoising_strength")) {
-            if (img2img) p.put("denoising_strength", 0.75);
-            else p.putNull("denoising_strength");
-        }
+        // A1111's default for both: img2img's strength, txt2img's hires second pass
+        putIfAbsent(p, "denoising_strength", A1111ImageFields.DEFAULT_DENOISE);
         if (!p.has("override_settings")) p.putNull("override_settings");
         putIfAbsent(p, "override_settings_restore_afterwards", true);
         putIfAbsent(p, "sampler_index", DEFAULT_SAMPLER);
