@@ -83,10 +83,19 @@ final class A1111ImageFields {
         b.hiresUpscaler(upscaler(Fields.string(body, "hr_upscaler", null)));
         String sampler = Fields.string(body, "hr_sampler_name", null);
         if (sampler != null && !sampler.isBlank() && !sampler.equalsIgnoreCase("Use same sampler")) b.hiresSampler(samplerId(sampler));
+        refuseOtherThanSame(body, "hr_checkpoint_name", "Use same checkpoint", "a second-pass checkpoint");
+        refuseOtherThanSame(body, "hr_scheduler", "Use same scheduler", "a second-pass scheduler");
         String prompt = Fields.string(body, "hr_prompt", "");
         if (!prompt.isEmpty()) b.hiresPrompt(prompt);
         String negative = Fields.string(body, "hr_negative_prompt", "");
         if (!negative.isEmpty()) b.hiresNegativePrompt(negative);
+    }
+
+    /** A1111's "Use same ..." choices are the only ones the engine's hires pass has. */
+    private static void refuseOtherThanSame(ObjectNode body, String field, String same, String what) {
+        String v = Fields.string(body, field, null);
+        if (v != null && !v.isBlank() && !v.equalsIgnoreCase(same))
+            throw ApiException.unprocessable(field, what + " is not supported (got '" + v + "'; send '" + same + "')");
     }
 
     /** A1111's hires upscaler name (null: "Latent") to the engine's latent upscaler id; 422 for image upscalers. */

@@ -78,7 +78,7 @@ class Img2ImgContractTest {
                 .contains("Hires upscale: 1.5", "Hires upscaler: Latent (nearest-exact)", "Denoising strength: 0.55");
         // one side of hr_resize: the other keeps the aspect ratio; no upscaler named: Latent
         JsonNode s = ok(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"1girl\",\"steps\":1,\"width\":64,\"height\":32,\"enable_hr\":true,"
-                + "\"hr_resize_x\":128,\"hr_second_pass_steps\":1,\"hr_sampler_name\":\"Euler\"}"));
+                + "\"hr_resize_x\":128,\"hr_second_pass_steps\":1,\"hr_sampler_name\":\"Euler\",\"hr_scheduler\":\"Use same scheduler\"}"));
         BufferedImage resized = image(s.get("images").get(0).asText());
         assertThat(resized.getWidth()).isEqualTo(128);
         assertThat(resized.getHeight()).isEqualTo(64);
@@ -99,6 +99,8 @@ class Img2ImgContractTest {
         error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_upscaler\":\"Lanczos\"}"), 422, "hr_upscaler");
         error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_scale\":9}"), 422, "hr_scale");
         error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_resize_x\":100}"), 422, "hr_resize_x");
+        error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_scheduler\":\"Karras\"}"), 422, "hr_scheduler");
+        error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_checkpoint_name\":\"other.safetensors\"}"), 422, "hr_checkpoint_name");
     }
 
     @Test
