@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.animagine.core.AnimagineException;
 import dev.animagine.core.io.SafetensorsFile;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A LoRA file's safetensors metadata as A1111's {@code /sdapi/v1/loras} gives it: every
@@ -15,9 +18,26 @@ import java.util.Map;
  * A file that cannot be read gives an empty object, as A1111 lists it anyway.
  */
 final class LoraMetadata {
+    /** Read once per file version (size and modification time), as A1111 caches it: the list is asked for often. */
+    private record Version(Path path, long size, long modified) {}
+
+    private static final Map<Version, ObjectNode> CACHE = new ConcurrentHashMap<>();
+
     private LoraMetadata() {}
 
+    /** The listing's metadata object (shared: callers must not modify it). */
     static ObjectNode of(Path path) {
+        Version v;
+        try {
+            v = new Version(path.toAbsolutePath(), Files.size(path), Files.getLastModifiedTime(path).toMillis());
+        } catch (IOException e) {
+            return Json.object();
+        }
+        if (CACHE.size() > 10_000) CACHE.clear();
+        return CACHE.computeIfAbsent(v, k -> read(path));
+    }
+
+    private static ObjectNode read(Path path) {
         ObjectNode o = Json.object();
         Map<String, String> metadata;
         try (SafetensorsFile f = SafetensorsFile.open(path)) {
