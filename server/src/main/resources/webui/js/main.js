@@ -60,7 +60,7 @@ async function generate() {
     const values = parameters.collect();
     const img2img = source.collect();
     if (isNative(values, img2img)) {
-      await jobs.submit(nativeJob(promptPart, values));
+      await jobs.submit(nativeJob(promptPart, values, img2img));
     } else {
       // An A1111 call waits for its images: let the user queue more meanwhile.
       button.disabled = false;

@@ -1,11 +1,11 @@
-// Turns the form into request bodies. Plain txt2img goes to the native job API (queued at once,
-// followed through server-sent events, survives a page reload). What the native API does not take
-// (img2img, inpainting, hires fix) goes to A1111's /sdapi/v1 routes with the same A1111 fields a
-// script would send, under a task id of our choosing so it can be followed and cancelled like a job.
+// Turns the form into request bodies. Every request goes to the native job API (queued at once,
+// followed through server-sent events, survives a page reload), which takes A1111's img2img,
+// inpainting and hires-fix fields as they are. a1111Request builds the same request for A1111's
+// /sdapi/v1 routes, as a script would send it.
 
-/** The native job body: the prompt part from the builder plus the sampling fields. */
-export function nativeJob(promptPart, p) {
-  return {
+/** The native job body: the prompt part from the builder, the sampling fields, hires or the source image fields. */
+export function nativeJob(promptPart, p, source) {
+  const body = {
     ...promptPart,
     sampler: p.sampler,
     schedule: p.scheduler,
@@ -13,6 +13,19 @@ export function nativeJob(promptPart, p) {
     cfg_scale: p.cfgScale,
     seed: p.seed,
     batch_count: p.batchCount,
+  };
+  if (p.hires && !source) Object.assign(body, hiresFields(p.hires));
+  if (source) Object.assign(body, source);
+  return body;
+}
+
+function hiresFields(hires) {
+  return {
+    enable_hr: true,
+    hr_scale: hires.scale,
+    hr_upscaler: hires.upscaler,
+    hr_second_pass_steps: hires.steps,
+    denoising_strength: hires.denoisingStrength,
   };
 }
 
@@ -35,18 +48,12 @@ export function a1111Request(promptPart, p, source) {
   };
   // A1111's API uses the prompt as sent unless the animagine object asks for the conventions.
   if (promptPart.animagine) body.animagine = promptPart.animagine;
-  if (p.hires && !source) {
-    body.enable_hr = true;
-    body.hr_scale = p.hires.scale;
-    body.hr_upscaler = p.hires.upscaler;
-    body.hr_second_pass_steps = p.hires.steps;
-    body.denoising_strength = p.hires.denoisingStrength;
-  }
+  if (p.hires && !source) Object.assign(body, hiresFields(p.hires));
   if (source) Object.assign(body, source);
   return {path: source ? '/sdapi/v1/img2img' : '/sdapi/v1/txt2img', body};
 }
 
-/** True when the native job API can run the request. */
+/** True when the native job API can run the request: always, since it takes img2img, inpainting and hires. */
 export function isNative(p, source) {
-  return !source && !p.hires;
+  return true;
 }

@@ -95,7 +95,7 @@ public final class ServeCommand implements Callable<Integer> {
         err.flush();
         server.start();
         err.println("animagine: serving on http://" + options.host() + ":" + server.port()
-                + " (A1111 API /sdapi/v1, OpenAI /v1/images/generations, jobs /api/v1/jobs); Ctrl-C stops");
+                + " (web UI at /, A1111 API /sdapi/v1, OpenAI /v1/images/generations and /v1/images/edits, jobs /api/v1/jobs); Ctrl-C stops");
         err.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {

@@ -3,6 +3,8 @@ package dev.animagine.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.animagine.core.pipeline.LatentUpscaler;
+import dev.animagine.core.service.ImageRequest;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.service.PreparedRequest;
@@ -72,7 +74,7 @@ final class A1111Api {
         r.get("/sdapi/v1/samplers", ctx -> ctx.json(samplers()));
         r.get("/sdapi/v1/schedulers", ctx -> ctx.json(schedulers()));
         r.get("/sdapi/v1/upscalers", ctx -> ctx.json(upscalers()));
-        r.get("/sdapi/v1/latent-upscale-modes", ctx -> ctx.json(Json.MAPPER.createArrayNode()));
+        r.get("/sdapi/v1/latent-upscale-modes", ctx -> ctx.json(latentUpscaleModes()));
         r.get("/sdapi/v1/loras", ctx -> ctx.json(loras()));
         r.get("/sdapi/v1/sd-vae", ctx -> ctx.json(vaes()));
         r.get("/sdapi/v1/prompt-styles", ctx -> ctx.json(Json.MAPPER.createArrayNode()));
@@ -144,7 +146,10 @@ final class A1111Api {
         o.putNull("sd_vae_hash");
         o.put("seed_resize_from_w", -1);
         o.put("seed_resize_from_h", -1);
-        o.putNull("denoising_strength");
+        ImageRequest r = m.spec().request();
+        if (r.img2img()) o.put("denoising_strength", r.strengthOrDefault());
+        else if (r.hires() != null) o.put("denoising_strength", r.hires().denoiseOrDefault(r.compat()));
+        else o.putNull("denoising_strength");
         ObjectNode extra = o.putObject("extra_generation_params");
         extra.put("Schedule type", m.schedulerName());
         o.put("index_of_first_image", 0);
@@ -363,6 +368,13 @@ final class A1111Api {
         return a;
     }
 
+    /** The engine's hires upscalers, as A1111 lists its latent modes ({@code shared.latent_upscale_modes}). */
+    private static ArrayNode latentUpscaleModes() {
+        ArrayNode a = Json.MAPPER.createArrayNode();
+        for (LatentUpscaler u : LatentUpscaler.values()) a.addObject().put("name", u.a1111Name());
+        return a;
+    }
+
     private ArrayNode loras() {
         ArrayNode a = Json.MAPPER.createArrayNode();
         for (ModelCatalog.Entry e : host.catalog().loras()) {
@@ -372,7 +384,7 @@ final class A1111Api {
             o.put("name", base);
             o.put("alias", base);
             o.put("path", e.name());
-            o.putObject("metadata");
+            o.set("metadata", LoraMetadata.of(e.path()));
         }
         return a;
     }
@@ -413,7 +425,7 @@ final class A1111Api {
     private ObjectNode cmdFlags() {
         ObjectNode o = Json.object();
         o.put("api", true);
-        o.put("nowebui", true);
+        o.put("nowebui", false);
         o.put("listen", !serverOptions.host().equals("127.0.0.1"));
         o.put("port", serverOptions.port());
         o.put("api_auth", serverOptions.credentials().isEmpty() ? null : "(set)");

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * Every field A1111's txt2img/img2img models define is accepted, with A1111's defaults (Euler,
  * 50 steps, CFG 7, 512x512, seed -1). Fields whose engine support has not landed yet are refused
  * with a 422 naming the field (see the section "NOT IN THE ENGINE YET" below: the lead extends it
- * as img2img/inpaint, hires fix, LoRA, variation seeds and infotext parsing land), never silently
+ * as LoRA, variation seeds and infotext parsing land), never silently
  * dropped into a different image. Fields that do not change the image (restore_faces=false,
  * do_not_save_grid, ...) and unknown ones (alwayson_scripts, ...) are accepted and listed in the
  * answer's {@code info} as notes.
@@ -124,7 +124,7 @@ public final class A1111Mapping {
 
         AnimagineSettings animagine = animagine(body, overrides);
         boolean conventions = animagine != null;
-        ImageRequest request = ImageRequest.builder()
+        ImageRequest.Builder builder = ImageRequest.builder()
                 .prompt(prompt)
                 .negativePrompt(negative)
                 .animagine(conventions ? animagine : AnimagineSettings.NONE)
@@ -138,7 +138,10 @@ public final class A1111Mapping {
                 .batchCount(batchSize * nIter)
                 .emphasis(emphasis)
                 .clipSkip(clipSkip)
-                .build();
+                .loraDir(host.catalog().loraDir());
+        if (img2img) A1111ImageFields.img2img(body, builder, limits, notes);
+        else A1111ImageFields.hires(body, builder, new int[] {width, height});
+        ImageRequest request = builder.build();
         validate(request);
 
         ObjectNode parameters = body.deepCopy();
@@ -152,16 +155,6 @@ public final class A1111Mapping {
     // gains the feature, replace the check by the mapping onto ImageRequest.
     // ---------------------------------------------------------------------------------------------
     private void notYetInTheEngine(ObjectNode body, String prompt, String negative, boolean img2img) {
-        if (img2img) {
-            List<String> init = Fields.strings(body, "init_images");
-            if (init.isEmpty()) throw ApiException.unprocessable("init_images", "img2img needs at least one image");
-            for (int i = 0; i < init.size(); i++) ImageDecoder.check("init_images[" + i + "]", init.get(i), limits.maxImagePixels());
-            if (Fields.given(body, "mask")) ImageDecoder.check("mask", Fields.string(body, "mask", null), limits.maxImagePixels());
-            Fields.number(body, "denoising_strength", 0.75, 0, 1);
-            throw ApiException.unprocessable("init_images", "img2img and inpainting are not supported by this engine yet (use txt2img)");
-        }
-        if (Fields.bool(body, "enable_hr", false))
-            throw ApiException.unprocessable("enable_hr", "the hires fix is not supported by this engine yet (send enable_hr=false)");
         if (Fields.number(body, "subseed_strength", 0, 0, 1) > 0)
             throw ApiException.unprocessable("subseed_strength", "variation seeds are not supported by this engine yet (send 0)");
         if (Fields.int32(body, "seed_resize_from_w", -1, -1, 1 << 16) > 0 || Fields.int32(body, "seed_resize_from_h", -1, -1, 1 << 16) > 0)
@@ -180,16 +173,21 @@ public final class A1111Mapping {
         extraNetworks("negative_prompt", negative);
     }
 
-    /** {@code <lora:name:weight>} in a prompt: the name must be listed; applying LoRAs is not in the engine yet. */
+    /**
+     * {@code <lora:name:weight>} / {@code <lyco:...>} in a prompt: the name must be one of the listed
+     * LoRAs (never a path); the engine resolves and applies it in the server's LoRA folder.
+     * Hypernetworks are not supported.
+     */
     private void extraNetworks(String field, String prompt) {
         Matcher m = EXTRA_NETWORK.matcher(prompt);
         while (m.find()) {
             String kind = m.group(1).toLowerCase(Locale.ROOT);
             String name = m.group(2).strip();
             ModelCatalog.refusePaths(field, name);
-            if (!kind.equals("hypernet") && host.catalog().lora(name).isEmpty())
+            if (kind.equals("hypernet"))
+                throw ApiException.unprocessable(field, "<" + kind + ":" + name + "> needs hypernetwork support, which this engine does not have");
+            if (host.catalog().lora(name).isEmpty())
                 throw new ApiException(404, "HTTPException", field, field + ": no LoRA named '" + name + "' (see /sdapi/v1/loras)");
-            throw ApiException.unprocessable(field, "<" + kind + ":" + name + "> needs " + kind + " support, which this engine does not have yet");
         }
     }
     // --------------------------------- end of NOT IN THE ENGINE YET ---------------------------------
@@ -342,7 +340,7 @@ public final class A1111Mapping {
                 case "batchCount" -> "n_iter";
                 case "clipSkip" -> "CLIP_stop_at_last_layers";
                 case "size" -> "width";
-                default -> e.field();
+                default -> A1111ImageFields.a1111Field(e.field());
             };
             throw ApiException.unprocessable(field, e.reason());
         }
@@ -370,10 +368,8 @@ public final class A1111Mapping {
         if (!p.has("tiling")) p.putNull("tiling");
         putIfAbsent(p, "do_not_save_samples", false);
         putIfAbsent(p, "do_not_save_grid", false);
-        if (!p.has("denoising_strength")) {
-            if (img2img) p.put("denoising_strength", 0.75);
-            else p.putNull("denoising_strength");
-        }
+        // A1111's default for both: img2img's strength, txt2img's hires second pass
+        putIfAbsent(p, "denoising_strength", A1111ImageFields.DEFAULT_DENOISE);
         if (!p.has("override_settings")) p.putNull("override_settings");
         putIfAbsent(p, "override_settings_restore_afterwards", true);
         putIfAbsent(p, "sampler_index", DEFAULT_SAMPLER);

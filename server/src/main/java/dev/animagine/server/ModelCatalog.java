@@ -107,6 +107,11 @@ public final class ModelCatalog {
         return find(field, requested, checkpoints, "/sdapi/v1/sd-models");
     }
 
+    /** The folder LoRA names are looked up in, or null when the server has none. */
+    public Path loraDir() {
+        return loraDir;
+    }
+
     public Optional<Entry> lora(String requested) {
         return lookup(requested, loras);
     }

@@ -6,6 +6,7 @@ import dev.animagine.core.service.AnimagineSettings;
 import dev.animagine.core.service.Compat;
 import dev.animagine.core.service.ImageRequest;
 
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +20,11 @@ import java.util.Set;
  */
 final class NativeRequests {
     static final Set<String> FIELDS = Set.of("prompt", "negative_prompt", "animagine", "verbatim", "width", "height", "size", "steps",
-            "cfg_scale", "sampler", "schedule", "seed", "batch_count", "compat", "emphasis", "clip_skip", "model", "save");
+            "cfg_scale", "sampler", "schedule", "seed", "batch_count", "compat", "emphasis", "clip_skip", "model", "save",
+            // img2img, inpainting and the hires fix: A1111's field names and defaults (A1111ImageFields)
+            "init_images", "denoising_strength", "resize_mode", "mask", "mask_blur", "mask_blur_x", "mask_blur_y", "inpainting_fill",
+            "inpaint_full_res", "inpaint_full_res_padding", "inpainting_mask_invert", "enable_hr", "hr_scale", "hr_upscaler",
+            "hr_second_pass_steps", "hr_resize_x", "hr_resize_y", "hr_prompt", "hr_negative_prompt", "hr_sampler_name");
 
     private NativeRequests() {}
 
@@ -29,6 +34,7 @@ final class NativeRequests {
             if (!FIELDS.contains(f)) throw ApiException.unprocessable(f, "unknown field (known: " + String.join(", ", FIELDS.stream().sorted().toList()) + ")");
         }
         ImageRequest.Builder b = ImageRequest.builder()
+                .loraDir(host.catalog().loraDir())
                 .prompt(Fields.string(body, "prompt", "", limits.maxPromptChars()))
                 .negativePrompt(Fields.string(body, "negative_prompt", null, limits.maxPromptChars()))
                 .verbatim(Fields.bool(body, "verbatim", false))
@@ -52,15 +58,24 @@ final class NativeRequests {
         else b.animagine(AnimagineSettings.NONE);
         int[] size = size(body, limits);
         if (size != null) b.size(size[0], size[1]);
+        List<String> notes = new ArrayList<>();
+        if (Fields.given(body, "init_images")) {
+            A1111ImageFields.img2img(body, b, limits, notes);
+        } else {
+            for (String f : List.of("mask", "denoising_strength", "resize_mode"))
+                if (Fields.given(body, f) && !(f.equals("denoising_strength") && Fields.bool(body, "enable_hr", false)))
+                    throw ApiException.unprocessable(f, "needs init_images");
+            A1111ImageFields.hires(body, b, size);
+        }
         ImageRequest request = b.build();
         try {
             request.validate();
         } catch (InvalidRequestException e) {
-            throw ApiException.unprocessable(snake(e.field()), e.reason());
+            throw ApiException.unprocessable(snake(A1111ImageFields.a1111Field(e.field())), e.reason());
         }
         String model = Fields.string(body, "model", null, 1000);
         ModelCatalog.Entry checkpoint = model == null || model.isBlank() ? host.selected() : host.catalog().checkpoint("model", model);
-        return new JobSpec(request, checkpoint, Fields.bool(body, "save", true), "native", List.of(), null);
+        return new JobSpec(request, checkpoint, Fields.bool(body, "save", true), "native", notes, null);
     }
 
     /** width/height, or size "WxH"; null for the version's default (or the animagine aspect). */

@@ -3,6 +3,7 @@ package dev.animagine.server;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.animagine.core.InvalidRequestException;
+import dev.animagine.core.image.InitImage;
 import dev.animagine.core.service.AnimagineSettings;
 import dev.animagine.core.service.ImageRequest;
 import io.javalin.config.RoutesConfig;
@@ -18,7 +19,7 @@ import java.util.Locale;
 
 /**
  * OpenAI's images API as chat front ends call it: {@code POST /v1/images/generations},
- * {@code POST /v1/images/edits} (multipart) and {@code GET /v1/models}. The prompt is used as sent
+ * {@code POST /v1/images/edits} (multipart: img2img, or inpainting with a mask) and {@code GET /v1/models}. The prompt is used as sent
  * (an {@code animagine} object turns the conventions on); size "auto" or absent is the Animagine
  * version's default; quality, style and user are accepted and ignored. Model names of OpenAI's own
  * image models (dall-e-*, gpt-image-*) mean the selected checkpoint.
@@ -73,8 +74,13 @@ final class OpenAiApi {
         List<String> notes = new ArrayList<>();
         for (String ignored : List.of("quality", "style", "user", "background", "moderation", "output_format", "output_compression"))
             if (Fields.given(body, ignored)) notes.add(ignored + " ignored");
+        run(ctx, request, Fields.string(body, "model", null), format, notes);
+    }
+
+    /** Queues the request, waits for it and answers OpenAI's {created, data} shape. */
+    private void run(Context ctx, ImageRequest request, String model, String format, List<String> notes) {
         // b64_json answers carry the PNGs in memory; url answers save the files and serve them
-        JobSpec spec = new JobSpec(request, checkpoint(Fields.string(body, "model", null)), format.equals("url"),
+        JobSpec spec = new JobSpec(request, checkpoint(model), format.equals("url"),
                 format.equals("url") ? "openai" : "openai-b64", notes, null);
         Job job = queue.submit(spec);
         ctx.attribute(AccessLog.JOB_ATTRIBUTE, job.id());
@@ -94,25 +100,73 @@ final class OpenAiApi {
         ctx.json(out);
     }
 
-    /** Edits need img2img: the upload is checked (size before decoding), then refused with 422 until the engine has it. */
+    /**
+     * img2img (no mask) or inpainting: OpenAI's mask is transparent where the image is edited, turned
+     * into the engine's white-is-repainted mask. The size defaults to the image's (rounded down to
+     * multiples of 8); strength, steps, cfg_scale, seed and negative_prompt are optional form fields.
+     */
     private void edits(Context ctx) throws IOException {
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
         if (!type.startsWith("multipart/form-data")) throw ApiException.badRequest(null, "send multipart/form-data with image and prompt");
         List<UploadedFile> images = new ArrayList<>(ctx.uploadedFiles("image"));
         images.addAll(ctx.uploadedFiles("image[]"));
         if (images.isEmpty()) throw ApiException.badRequest("image", "is required");
+        Limits limits = options.limits();
         String prompt = ctx.formParam("prompt");
         if (prompt == null || prompt.isBlank()) throw ApiException.badRequest("prompt", "is required");
-        for (UploadedFile f : images) check("image", f);
+        if (prompt.length() > limits.maxPromptChars()) throw ApiException.badRequest("prompt", "is longer than " + limits.maxPromptChars() + " characters");
+        ImageDecoder.Checked image = check("image", images.getFirst());
+        List<String> notes = new ArrayList<>();
+        if (images.size() > 1) notes.add("image: only the first of " + images.size() + " images is used");
+        ObjectNode form = Json.object();
+        for (String f : List.of("n", "size", "response_format", "model", "negative_prompt", "steps", "cfg_scale", "seed", "strength"))
+            if (ctx.formParam(f) != null && !ctx.formParam(f).isBlank()) form.set(f, formValue(f, ctx.formParam(f)));
+        int n = Fields.int32(form, "n", 1, 1, limits.maxImages());
+        String format = Fields.string(form, "response_format", "b64_json");
+        if (!format.equals("b64_json") && !format.equals("url"))
+            throw ApiException.badRequest("response_format", "must be b64_json or url (got '" + format + "')");
+        ObjectNode sizeBody = Json.object();
+        if (Fields.given(form, "size")) sizeBody.set("size", form.get("size"));
+        int[] size = NativeRequests.size(sizeBody, limits);
+        if (size == null) size = new int[] {Math.max(8, image.width() / 8 * 8), Math.max(8, image.height() / 8 * 8)};
+        ImageRequest.Builder b = ImageRequest.builder()
+                .prompt(prompt)
+                .negativePrompt(Fields.string(form, "negative_prompt", null, limits.maxPromptChars()))
+                .verbatim(true)
+                .size(size[0], size[1])
+                .steps(Fields.int32(form, "steps", 28, 1, limits.maxSteps()))
+                .cfgScale(Fields.number(form, "cfg_scale", 5, 0, 100))
+                .seed(Fields.integer(form, "seed", -1, -1, 0xFFFFFFFFL))
+                .batchCount(n)
+                .initImage(new InitImage(image.bytes(), "image"))
+                .strength(Fields.number(form, "strength", A1111ImageFields.DEFAULT_DENOISE, 0, 1));
         UploadedFile mask = ctx.uploadedFile("mask");
-        if (mask != null) check("mask", mask);
-        throw ApiException.unprocessable("image", "image edits (img2img and inpainting) are not supported by this engine yet");
+        if (mask != null) b.mask(new InitImage(OpenAiMask.toRepaintMask(check("mask", mask)), "mask"));
+        ImageRequest request = b.build();
+        try {
+            request.validate();
+        } catch (InvalidRequestException e) {
+            throw ApiException.badRequest(NativeRequests.snake(e.field()), e.reason());
+        }
+        run(ctx, request, Fields.string(form, "model", null), format, notes);
     }
 
-    private void check(String field, UploadedFile f) throws IOException {
+    /** Multipart fields arrive as text: numbers become numbers so the usual range checks apply. */
+    private static com.fasterxml.jackson.databind.JsonNode formValue(String field, String text) {
+        if (List.of("n", "steps", "cfg_scale", "seed", "strength").contains(field)) {
+            try {
+                return Json.MAPPER.getNodeFactory().numberNode(new java.math.BigDecimal(text.strip()));
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest(field, "must be a number (got '" + text + "')");
+            }
+        }
+        return Json.MAPPER.getNodeFactory().textNode(text);
+    }
+
+    private ImageDecoder.Checked check(String field, UploadedFile f) throws IOException {
         if (f.size() > options.limits().maxBodyBytes()) throw ApiException.tooLarge(field, "the file is too large");
         try (InputStream in = f.content()) {
-            ImageDecoder.checkBytes(field, in.readAllBytes(), options.limits().maxImagePixels());
+            return ImageDecoder.checkBytes(field, in.readAllBytes(), options.limits().maxImagePixels());
         }
     }
 

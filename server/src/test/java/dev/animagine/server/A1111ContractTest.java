@@ -84,16 +84,23 @@ class A1111ContractTest {
     }
 
     @Test
+    void aListedLoraInThePromptIsAppliedAndRecorded() {
+        JsonNode r = ok(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"1girl <lora:style_lora:0.8>\",\"steps\":1,\"width\":64,\"height\":64}"));
+        String parameters = TestServer.json(new Fake(r.get("info").asText())).get("infotexts").get(0).asText();
+        assertThat(parameters).contains("<lora:style_lora:0.8>").contains("Lora hashes: \"style_lora: ");
+    }
+
+    @Test
     void unsupportedFeaturesAnswer422NamingTheField() {
-        error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a\",\"enable_hr\":true,\"steps\":1}"), 422, "enable_hr");
+        error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a\",\"enable_hr\":true,\"hr_upscaler\":\"R-ESRGAN 4x+\",\"steps\":1}"), 422, "hr_upscaler");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a\",\"subseed_strength\":0.5,\"steps\":1}"), 422, "subseed_strength");
-        error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a <lora:style_lora:0.8>\",\"steps\":1}"), 422, "prompt");
+        error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a <hypernet:style_lora:0.8>\",\"steps\":1}"), 422, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a <lora:no_such_lora:1>\",\"steps\":1}"), 404, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a <lora:../../etc/passwd:1>\",\"steps\":1}"), 400, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a\",\"infotext\":\"a\\nSteps: 20\"}"), 422, "infotext");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a\",\"script_name\":\"x/y/z plot\"}"), 422, "script_name");
         String png = Base64.getEncoder().encodeToString(tinyPng(8, 8));
-        error(S.post("/sdapi/v1/img2img", "{\"prompt\":\"a\",\"init_images\":[\"" + png + "\"]}"), 422, "init_images");
+        error(S.post("/sdapi/v1/img2img", "{\"prompt\":\"a\",\"init_images\":[\"" + png + "\"],\"resize_mode\":3}"), 422, "resize_mode");
     }
 
     @Test
@@ -152,7 +159,8 @@ class A1111ContractTest {
         JsonNode schedulers = ok(S.get("/sdapi/v1/schedulers"));
         assertThat(schedulers.findValuesAsText("label")).contains("Automatic", "Karras");
         assertThat(ok(S.get("/sdapi/v1/upscalers")).get(0).get("name").asText()).isEqualTo("None");
-        assertThat(ok(S.get("/sdapi/v1/latent-upscale-modes")).isArray()).isTrue();
+        assertThat(ok(S.get("/sdapi/v1/latent-upscale-modes")).findValuesAsText("name")).containsExactly("Latent", "Latent (antialiased)",
+                "Latent (bicubic)", "Latent (bicubic antialiased)", "Latent (nearest)", "Latent (nearest-exact)");
         JsonNode loras = ok(S.get("/sdapi/v1/loras"));
         assertThat(loras.get(0).get("name").asText()).isEqualTo("style_lora");
         assertThat(loras.get(0).fieldNames()).toIterable().contains("name", "alias", "path", "metadata");
@@ -162,6 +170,7 @@ class A1111ContractTest {
         assertThat(ok(S.get("/sdapi/v1/memory")).get("ram").get("total").asLong()).isPositive();
         JsonNode flags = ok(S.get("/sdapi/v1/cmd-flags"));
         assertThat(flags.get("api").asBoolean()).isTrue();
+        assertThat(flags.get("nowebui").asBoolean()).isFalse();
         assertThat(flags.toString()).doesNotContain(TestServer.PASSWORD);
         assertThat(S.post("/sdapi/v1/refresh-checkpoints", "").statusCode()).isEqualTo(200);
         assertThat(S.post("/sdapi/v1/refresh-loras", "").statusCode()).isEqualTo(200);

@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A bounded load test on loopback: 16 clients send 208 requests, a mix of A1111 txt2img, native
- * jobs (some cancelled at once), OpenAI generations, img2img (refused until the engine has it) and
- * txt2img calls whose client disconnects. Every accepted job must end as done, cancelled or
+ * jobs (some cancelled at once), OpenAI generations, img2img and inpainting (one step each, in place
+ * of some txt2img), img2img refused for a bad field and txt2img calls whose client disconnects. Every accepted job must end as done, cancelled or
  * failed; heap and RSS after the run stay within 10% of their level after the first 20 jobs; no
  * threads leak; p50/p99 queue waits are printed.
  */
@@ -34,6 +34,8 @@ class LoadTest {
     static final TestServer S = TestServer.get();
     static final int CLIENTS = 16, PER_CLIENT = 13;
     private static final AtomicInteger TASK_IDS = new AtomicInteger();
+    private static final String INIT = Base64.getEncoder().encodeToString(Img2ImgContractTest.gradient(64, 64));
+    private static final String MASK = Base64.getEncoder().encodeToString(Img2ImgContractTest.halfMask(64, 64));
 
     @Test
     void everyAcceptedJobIsAccountedForAndNothingLeaks() throws Exception {
@@ -106,9 +108,10 @@ class LoadTest {
         try {
             switch (kind) {
                 case 0, 1 -> {
+                    if (kind == 1 && n % 2 == 1) return img2img(n, accepted);
                     String task = "load-" + TASK_IDS.incrementAndGet();
-                    HttpResponse<String> r = S.post("/sdapi/v1/txt2img", "{\"prompt\":\"load " + n + "\",\"steps\":" + (1 + n % 2)
-                            + ",\"width\":64,\"height\":64,\"force_task_id\":\"" + task + "\"}");
+                    HttpResponse<String> r = S.post("/sdapi/v1/txt2img", "{\"prompt\":\"load " + n + "\",\"steps\":1,"
+                            + "\"width\":64,\"height\":64,\"force_task_id\":\"" + task + "\"}");
                     if (r.statusCode() == 200) {
                         accepted.add(task);
                         assertThat(Base64.getDecoder().decode(TestServer.json(r).get("images").get(0).asText())).startsWith(0x89);
@@ -134,17 +137,31 @@ class LoadTest {
                     if (r.statusCode() == 200) assertThat(TestServer.json(r).get("data")).hasSize(1);
                     return "openai " + r.statusCode();
                 }
-                default -> {
+                case 5 -> {
+                    // refused at once (422 naming the field) while the queue is busy
                     String png = Base64.getEncoder().encodeToString(A1111ContractTest.tinyPng(64, 64));
-                    HttpResponse<String> r = S.post("/sdapi/v1/img2img", "{\"prompt\":\"x\",\"init_images\":[\"" + png + "\"],\"steps\":1}");
-                    JsonNode body = TestServer.json(r);
-                    if (r.statusCode() == 422) assertThat(body.get("detail").asText()).startsWith("init_images");
+                    HttpResponse<String> r = S.post("/sdapi/v1/img2img", "{\"prompt\":\"x\",\"init_images\":[\"" + png + "\"],\"resize_mode\":3}");
+                    if (r.statusCode() == 422) assertThat(TestServer.json(r).get("detail").asText()).startsWith("resize_mode");
                     return "img2img " + r.statusCode();
                 }
+                default -> throw new IllegalArgumentException("kind " + kind);
             }
         } catch (Exception e) {
             throw new RuntimeException(e);
         }
+    }
+
+    /** img2img, every other one an inpaint; steps 2 at strength 0.5 runs one step, as in A1111. */
+    private static String img2img(int n, Set<String> accepted) {
+        String task = "load-i2i-" + TASK_IDS.incrementAndGet();
+        String mask = (n / 2) % 2 == 0 ? "" : ",\"mask\":\"" + MASK + "\",\"inpaint_full_res\":false";
+        HttpResponse<String> r = S.post("/sdapi/v1/img2img", "{\"prompt\":\"x\",\"init_images\":[\"" + INIT + "\"],\"steps\":2,"
+                + "\"denoising_strength\":0.5,\"width\":64,\"height\":64,\"force_task_id\":\"" + task + "\"" + mask + "}");
+        if (r.statusCode() == 200) {
+            accepted.add(task);
+            assertThat(Base64.getDecoder().decode(TestServer.json(r).get("images").get(0).asText())).startsWith(0x89);
+        }
+        return (mask.isEmpty() ? "img2img " : "inpaint ") + r.statusCode();
     }
 
     /** Heap used after a full GC, resident set size, live threads. */

@@ -149,18 +149,20 @@ class NativeAndOpenAiContractTest {
         JsonNode models = status(S.get("/v1/models"), 200);
         assertThat(models.get("object").asText()).isEqualTo("list");
         assertThat(models.get("data").findValuesAsText("id")).contains(S.singleFileTitle);
-        // edits: the upload is checked, then refused until img2img lands
+        // edits: a bad mask (no alpha) is refused naming it; Img2ImgContractTest runs real edits
         String boundary = "----animagine";
         byte[] image = A1111ContractTest.tinyPng(16, 16);
         var body = new java.io.ByteArrayOutputStream();
         body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nmake it red\r\n").getBytes());
         body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n").getBytes());
         body.write(image);
+        body.write(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"mask\"; filename=\"m.png\"\r\nContent-Type: image/png\r\n\r\n").getBytes());
+        body.write(image);
         body.write(("\r\n--" + boundary + "--\r\n").getBytes());
         HttpResponse<String> edit = S.send(S.request("/v1/images/edits").header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
-        assertThat(edit.statusCode()).as(edit.body()).isEqualTo(422);
-        assertThat(TestServer.json(edit).get("error").get("param").asText()).isEqualTo("image");
+        assertThat(edit.statusCode()).as(edit.body()).isEqualTo(400);
+        assertThat(TestServer.json(edit).get("error").get("param").asText()).isEqualTo("mask");
     }
 
     @Test

@@ -279,8 +279,7 @@ class WebUiBrowserTest {
         assertThat(value("prompt")).isEqualTo("1girl, <lora:" + lora.name() + ":0.8>");
         browser.screenshot("08-lora");
 
-        Assumptions.assumeTrue(server.listsLoraMetadata(),
-                "the server's /sdapi/v1/loras carries no ss_tag_frequency metadata yet: training tags not tested");
+        assertThat(server.listsLoraMetadata()).as("/sdapi/v1/loras carries ss_tag_frequency metadata").isTrue();
         List<String> tags = browser.driver.findElement(item).findElements(By.cssSelector(".chip")).stream().map(WebElement::getText).toList();
         assertThat(tags).as("training tags, most frequent first").startsWith(lora.topTag());
         browser.driver.findElement(item).findElement(By.cssSelector(".chip")).click();
@@ -322,7 +321,7 @@ class WebUiBrowserTest {
         assertThat(maskPixels()).isEqualTo(erased);
         browser.screenshot("09-mask-painted");
 
-        Assumptions.assumeTrue(server.supportsInpainting(), "the server does not inpaint yet: mask painting tested, inpainting skipped");
+        assertThat(server.supportsInpainting()).as("the server inpaints").isTrue();
         type("steps", "2");
         type("denoise", "0.6");
         click("generate");
@@ -333,7 +332,7 @@ class WebUiBrowserTest {
 
     @Test
     @Order(8)
-    void animagineUpscalePresetSetsTheSpacesHiresFixThenGeneratesThroughTheA1111Api() throws Exception {
+    void animagineUpscalePresetSetsTheSpacesHiresFixThenGeneratesAsANativeJob() throws Exception {
         open();
         type("prompt", "1girl, solo");
         click("anim-enabled");
@@ -348,7 +347,7 @@ class WebUiBrowserTest {
         assertThat(value("hr-denoise")).isEqualTo("0.55");
         browser.screenshot("10-hires-preset");
 
-        Assumptions.assumeTrue(server.supportsHiresFix(), "the server does not run the hires fix yet: preset tested, generation skipped");
+        assertThat(server.supportsHiresFix()).as("the server runs the hires fix").isTrue();
         int before = count("#gallery .thumb");
         recordProgress();
         click("generate");
