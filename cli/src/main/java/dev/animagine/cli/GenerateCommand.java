@@ -413,7 +413,10 @@ public final class GenerateCommand implements Callable<Integer> {
         if (!positional.isEmpty() || promptFile != null) explicit.add("prompt");
         if (parsed.hasMatchedOption("--width") || parsed.hasMatchedOption("--height")) explicit.add("size");
         String hash = ModelHashes.shortHash(service.checkpoint());
-        ParametersRequest.Applied applied = ParametersRequest.apply(p, flags, explicit, hash, Map.of());
+        // the LoRAs the pasted prompt names, as they resolve here, with their hashes (checked against "Lora hashes")
+        ParametersRequest.Applied draft = ParametersRequest.apply(p, flags, explicit, hash, Map.of());
+        Map<String, String> loaded = p.loraHashes().isEmpty() ? Map.of() : service.loraHashes(flagNamed(() -> service.prepare(draft.request())));
+        ParametersRequest.Applied applied = ParametersRequest.apply(p, flags, explicit, hash, loaded);
         for (String w : applied.warnings()) err.println("animagine: warning: " + w);
         return flagNamed(() -> applied.request().validate());
     }

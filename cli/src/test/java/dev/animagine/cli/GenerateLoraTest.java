@@ -131,6 +131,25 @@ class GenerateLoraTest {
             assertThat(b.tensor("latents").toFloats()).isEqualTo(a.tensor("latents").toFloats());
         }
         assertThat(PngFiles.readText(byTag).get("parameters")).isEqualTo(PngFiles.readText(byFlag).get("parameters"));
+
+        // pasting the image's parameters resolves its LoRA again and checks the recorded hash
+        String model = args.get(args.indexOf("--model") + 1);
+        CliRun again = CliRun.of("generate", "--model", model, "--from-png", byTag.toString(), "--lora-dir", file.getParent().toString(),
+                "--quiet", "--output", tmp.resolve("again.png").toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.err()).doesNotContain("not loaded").doesNotContain("Lora hash");
+        // the same name for another file: a warning naming both hashes
+        Path other = java.nio.file.Files.createDirectories(tmp.resolve("other"));
+        Path otherFile;
+        try (var files = java.nio.file.Files.list(file.getParent())) {
+            otherFile = files.filter(f -> f.toString().endsWith(".safetensors") && !f.equals(file) && f.getFileName().toString().startsWith("kohya_lora"))
+                    .sorted().findFirst().orElseThrow();
+        }
+        java.nio.file.Files.createSymbolicLink(other.resolve(file.getFileName()), otherFile.toAbsolutePath());
+        CliRun mismatch = CliRun.of("generate", "--model", model, "--from-png", byTag.toString(), "--lora-dir", other.toString(),
+                "--quiet", "--output", tmp.resolve("mismatch.png").toString());
+        assertThat(mismatch.err()).contains(file.getFileName().toString().replace(".safetensors", ""));
+        assertThat(mismatch.err()).contains("was made with [");
     }
 
     @Test

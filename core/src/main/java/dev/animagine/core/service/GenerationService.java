@@ -222,6 +222,14 @@ public final class GenerationService implements AutoCloseable {
         }
     }
 
+    /**
+     * The A1111 short hash of each LoRA a prepared request applies, by the name its prompt uses (for
+     * checking pasted parameters' {@code Lora hashes} against what is loaded).
+     */
+    public Map<String, String> loraHashes(PreparedRequest prepared) {
+        return RequestLoras.hashesByName(prepared.loras(), loraHashes);
+    }
+
     /** Whether a request is computing now. */
     public boolean busy() {
         return running.isLocked();

@@ -127,6 +127,30 @@ final class RequestLoras {
         return cache.computeIfAbsent(key, k -> file.hashes().shortHash());
     }
 
+    /**
+     * Name (as the prompt mentions it) -> A1111 short hash of each adapter a prepared request
+     * applies, read from the files (the addnet hash: sha256 of the bytes after the safetensors header).
+     */
+    static Map<String, String> hashesByName(List<AppliedLora> loras, Map<String, String> cache) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (AppliedLora l : loras) {
+            Path p = l.file().toAbsolutePath().normalize();
+            String key;
+            long dataStart;
+            try (var in = Files.newInputStream(p)) {
+                key = p + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis();
+                byte[] len = in.readNBytes(8);
+                if (len.length < 8) throw new AnimagineException(p + ": not a safetensors file (shorter than its header length)");
+                dataStart = 8 + java.nio.ByteBuffer.wrap(len).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            } catch (IOException e) {
+                throw new AnimagineException(p + ": cannot read (" + e.getMessage() + ")");
+            }
+            long start = dataStart;
+            out.putIfAbsent(l.name(), cache.computeIfAbsent(key, k -> dev.animagine.core.lora.LoraHashes.of(p, start).shortHash()));
+        }
+        return out;
+    }
+
     /** Adds {@code Lora hashes} where A1111 puts it: after the built-in parameters, before {@code Version}. */
     static Infotext withHashes(Infotext t, String hashes) {
         if (hashes == null) return t;
