@@ -102,47 +102,7 @@ public final class PipelineBenchmark {
         long t0 = System.nanoTime();
         try (Checkpoint checkpoint = Checkpoint.open(model, options)) {
             StableDiffusionXLPipeline pipeline = new StableDiffusionXLPipeline(checkpoint, tokenizers);
-            pipeline.textEncoder();
-            pipeline.unet();
-            pipeline.vae();
-            double load = seconds(System.nanoTime() - t0);
-            progress.accept(String.format("loaded in %.2f s", load));
-
-            long e0 = System.nanoTime();
-            pipeline.encodePrompts(request);
-            double firstEncode = seconds(System.nanoTime() - e0);
-            progress.accept(String.format("first text encoding %.2f s", firstEncode));
-
-            Recorder rec = new Recorder(progress);
-            KernelProfile.setEnabled(profile);
-            long start = System.nanoTime();
-            ImageResult result;
-            try {
-                result = img2img == null ? pipeline.generate(request, rec)
-                        : new ImageToImage(pipeline).generate(request, img2img, pipeline::diffusersSampler, rec);
-            } finally {
-                KernelProfile.setEnabled(false);
-            }
-            rec.end(System.nanoTime());
-            double image = seconds(System.nanoTime() - start);
-
-            // measured again afterwards: the better of the two, in case something else ran during the first
-            double peakAfter = PeakFlops.measure();
-            progress.accept(String.format("peak before %.1f, after %.1f GFLOP/s", peak, peakAfter));
-            var timings = result.timings();
-            int evals = timings.unetEvaluations();
-            int perStep = Math.max(1, evals / Math.max(1, rec.stepNanos.size()));
-            double mean = seconds(rec.phaseNanos("denoise")) / evals;
-            double min = rec.stepNanos.stream().mapToLong(Long::longValue).min().orElse(0) / 1e9 / perStep;
-            return new Report(model, request.width(), request.height(), request.steps(), Parallel.threads(),
-                    jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), Math.max(peak, peakAfter), load,
-                    timings.textEncode(), firstEncode, rec.flops("text"),
-                    evals, mean, min, rec.flops("denoise") / evals,
-                    timings.vaeDecode(), rec.flops("vae"),
-                    image, ProcessMemory.peakRssBytes(),
-                    Winograd.tile(), rec.executed("denoise") / evals, rec.executed("vae"),
-                    profile ? rec.profile() : List.of(),
-                    img2img != null, seconds(rec.phaseNanos("vae-encode")), rec.flops("vae-encode"));
+            return measure(model, pipeline, request, progress, peak, t0, new long[1], profile, img2img);
         }
     }
 
@@ -229,6 +189,12 @@ public final class PipelineBenchmark {
     /** Builds the pipeline's models (counted from {@code t0} as loading), then one image; {@code cpuDenoise[0]} gets the denoising CPU time. */
     private static Report measure(Path model, StableDiffusionXLPipeline pipeline, GenerationRequest request, Consumer<String> progress,
                                   double peak, long t0, long[] cpuDenoise) {
+        return measure(model, pipeline, request, progress, peak, t0, cpuDenoise, false, null);
+    }
+
+    /** As above, optionally timing each kernel family ({@code profile}) or running img2img ({@code img2img} non-null). */
+    private static Report measure(Path model, StableDiffusionXLPipeline pipeline, GenerationRequest request, Consumer<String> progress,
+                                  double peak, long t0, long[] cpuDenoise, boolean profile, ImageToImageRequest img2img) {
         pipeline.textEncoder();
         pipeline.unet();
         pipeline.vae();
@@ -241,8 +207,15 @@ public final class PipelineBenchmark {
         progress.accept(String.format("first text encoding %.2f s", firstEncode));
 
         Recorder rec = new Recorder(progress);
+        KernelProfile.setEnabled(profile);
         long start = System.nanoTime();
-        ImageResult result = pipeline.generate(request, rec);
+        ImageResult result;
+        try {
+            result = img2img == null ? pipeline.generate(request, rec)
+                    : new ImageToImage(pipeline).generate(request, img2img, pipeline::diffusersSampler, rec);
+        } finally {
+            KernelProfile.setEnabled(false);
+        }
         rec.end(System.nanoTime());
         cpuDenoise[0] = rec.denoiseCpuNanos();
         double image = seconds(System.nanoTime() - start);
@@ -261,7 +234,9 @@ public final class PipelineBenchmark {
                 evals, mean, min, rec.flops("denoise") / evals,
                 timings.vaeDecode(), rec.flops("vae"),
                 image, ProcessMemory.peakRssBytes(),
-                Winograd.tile(), rec.executed("denoise") / evals, rec.executed("vae"), List.of(), false, 0, 0);
+                Winograd.tile(), rec.executed("denoise") / evals, rec.executed("vae"),
+                profile ? rec.profile() : List.of(),
+                img2img != null, seconds(rec.phaseNanos("vae-encode")), rec.flops("vae-encode"));
     }
 
     private static double seconds(long nanos) {
