@@ -20,13 +20,18 @@ public final class CompVisDenoiser implements ConditionedModel {
 
     @Override
     public float[][] forward(float[] x, float sigma, int rows) {
-        float cIn = 1f / (float) Math.sqrt(sigma * sigma + 1f);
-        float[] xIn = new float[x.length];
-        for (int i = 0; i < x.length; i++) xIn[i] = x[i] * cIn;
-        float[][] eps = unet.forward(xIn, schedule.sigmaToT(sigma), rows);
+        float[][] eps = eps(unet, x, sigma, schedule.sigmaToT(sigma), rows);
         float[][] out = new float[eps.length][];
         for (int r = 0; r < eps.length; r++) out[r] = denoised(x, eps[r], sigma);
         return out;
+    }
+
+    /** ε of every row for the input scaled by c_in = 1/sqrt(σ² + 1), at model timestep {@code t}. */
+    static float[][] eps(ConditionedModel unet, float[] x, float sigma, float t, int rows) {
+        float cIn = 1f / (float) Math.sqrt(sigma * sigma + 1f);
+        float[] xIn = new float[x.length];
+        for (int i = 0; i < x.length; i++) xIn[i] = x[i] * cIn;
+        return unet.forward(xIn, t, rows);
     }
 
     static float[] denoised(float[] x, float[] eps, float sigma) {

@@ -19,10 +19,7 @@ public final class LcmDenoiser implements ConditionedModel {
 
     @Override
     public float[][] forward(float[] x, float sigma, int rows) {
-        float cIn = 1f / (float) Math.sqrt(sigma * sigma + 1f);
-        float[] xIn = new float[x.length];
-        for (int i = 0; i < x.length; i++) xIn[i] = x[i] * cIn;
-        float[][] eps = unet.forward(xIn, schedule.sigmaToT(sigma), rows);
+        float[][] eps = CompVisDenoiser.eps(unet, x, sigma, schedule.sigmaToT(sigma), rows);
         float[][] out = new float[eps.length][];
         for (int r = 0; r < eps.length; r++) out[r] = schedule.scaledOut(sigma, CompVisDenoiser.denoised(x, eps[r], sigma), x);
         return out;
