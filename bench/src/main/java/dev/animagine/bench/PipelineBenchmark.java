@@ -195,6 +195,12 @@ public final class PipelineBenchmark {
     /** As above, optionally timing each kernel family ({@code profile}) or running img2img ({@code img2img} non-null). */
     private static Report measure(Path model, StableDiffusionXLPipeline pipeline, GenerationRequest request, Consumer<String> progress,
                                   double peak, long t0, long[] cpuDenoise, boolean profile, ImageToImageRequest img2img) {
+        return measure(model, pipeline, request, progress, peak, t0, cpuDenoise, profile, img2img, null);
+    }
+
+    /** As above; {@code resultOut[0]}, when given, receives the image (its final latents, for fidelity comparisons). */
+    static Report measure(Path model, StableDiffusionXLPipeline pipeline, GenerationRequest request, Consumer<String> progress,
+                          double peak, long t0, long[] cpuDenoise, boolean profile, ImageToImageRequest img2img, ImageResult[] resultOut) {
         pipeline.textEncoder();
         pipeline.unet();
         pipeline.vae();
@@ -219,6 +225,7 @@ public final class PipelineBenchmark {
         rec.end(System.nanoTime());
         cpuDenoise[0] = rec.denoiseCpuNanos();
         double image = seconds(System.nanoTime() - start);
+        if (resultOut != null) resultOut[0] = result;
 
         // measured again afterwards: the better of the two, in case something else ran during the first
         double peakAfter = PeakFlops.measure();

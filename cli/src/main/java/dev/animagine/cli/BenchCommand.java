@@ -3,10 +3,12 @@ package dev.animagine.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.animagine.core.InvalidArgumentException;
+import dev.animagine.bench.AnimaginePreset;
 import dev.animagine.bench.JvmOptions;
 import dev.animagine.bench.PipelineBenchmark;
 import dev.animagine.bench.PipelineBenchmark.LoraReport;
 import dev.animagine.bench.PipelineBenchmark.Report;
+import dev.animagine.bench.TextEncodeBenchmark;
 import dev.animagine.core.image.A1111InpaintInputs;
 import dev.animagine.core.image.A1111Resize;
 import dev.animagine.core.image.ImageFiles;
@@ -88,6 +90,26 @@ final class BenchCommand implements Callable<Integer> {
             + "int(S * steps) + 1 steps run).")
     double strength;
 
+    @Option(names = "--text-only", description = "Only open the model and encode the prompts twice: the process's first "
+            + "encoding (JIT warm-up, page faults) against the second, wall and CPU time (start-up measurements).")
+    boolean textOnly;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "animagine: project Animagine XL's default image (832x1216, 28 steps, "
+            + "Euler a, CFG 5) from measured pieces (text encoding, one CFG step, the VAE decode), with each saving (DeepCache N=3, "
+            + "CFG cutoff 0.5, batch size 4) and its largest latent difference from the full computation on the same seed. "
+            + "--size and --steps, when given, change the projected image.")
+    String preset;
+
+    @Option(names = "--fidelity-size", defaultValue = "256x384", paramLabel = "WxH", description = "--preset: size of the runs with and "
+            + "without each saving (default: ${DEFAULT-VALUE}, the preset's aspect ratio).")
+    String fidelitySize;
+
+    @Option(names = "--fidelity-steps", paramLabel = "N", description = "--preset: steps of those runs (default: the preset's 28).")
+    Integer fidelitySteps;
+
+    @Option(names = "--savings", split = ",", paramLabel = "KEY", description = "--preset: only these savings (deepcache, cfg-cutoff, batch4; default: all).")
+    java.util.List<String> savingKeys = new java.util.ArrayList<>();
+
     @Option(names = "--lora", paramLabel = "FILE", description = "Also time the image with this LoRA / LyCORIS adapter (weight 1) over the same loaded model.")
     Path lora;
 
@@ -107,12 +129,27 @@ final class BenchCommand implements Callable<Integer> {
         if (steps < 1) throw new InvalidArgumentException("--steps must be at least 1 (got " + steps + ")");
         GenerationRequest request = GenerationRequest.of(prompt, negative, width, height, steps, 7.0, Sampler.EULER_A,
                 ScheduleType.DEFAULT, seed, PromptMode.A1111);
+        AnimaginePreset.Options presetOptions = preset == null ? null : presetOptions();
         SdxlTokenizers tokenizers = TokenizerLocator.find(model, tokenizer);
         PrintWriter err = spec.commandLine().getErr(), out = spec.commandLine().getOut();
         Consumer<String> progress = line -> {
             err.println("bench: " + line);
             err.flush();
         };
+        if (presetOptions != null) {
+            AnimaginePreset.PresetReport p = AnimaginePreset.run(model, modelOptions.toOptions(), tokenizers, presetOptions, progress);
+            if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(BenchPresetOutput.toJson(p)));
+            else BenchPresetOutput.printText(out, p);
+            out.flush();
+            return Main.EXIT_OK;
+        }
+        if (textOnly) {
+            TextEncodeBenchmark.Report t = TextEncodeBenchmark.run(model, modelOptions.toOptions(), tokenizers, request, progress);
+            if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(t)));
+            else printText(out, t);
+            out.flush();
+            return Main.EXIT_OK;
+        }
         if (lora != null) {
             LoraReport l = PipelineBenchmark.runWithLora(model, modelOptions.toOptions(), tokenizers, request, lora, progress);
             if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(l)));
@@ -126,6 +163,36 @@ final class BenchCommand implements Callable<Integer> {
         else printText(out, r);
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /** --preset's runs: the preset's image unless --size / --steps were given, the fidelity size and steps, the savings. */
+    private AnimaginePreset.Options presetOptions() {
+        if (!preset.equalsIgnoreCase(AnimaginePreset.NAME))
+            throw new InvalidArgumentException("unknown --preset '" + preset + "' (known: " + AnimaginePreset.NAME + ")");
+        for (String[] other : new String[][] {{"--lora", String.valueOf(lora != null)}, {"--img2img", String.valueOf(img2img || initImage != null)},
+                {"--text-only", String.valueOf(textOnly)}, {"--profile", String.valueOf(profile)}})
+            if (Boolean.parseBoolean(other[1])) throw new InvalidArgumentException("--preset cannot be combined with " + other[0]);
+        var parsed = spec.commandLine().getParseResult();
+        AnimaginePreset.Options d = AnimaginePreset.Options.defaults(prompt, negative, seed);
+        int width = d.width(), height = d.height(), n = d.steps();
+        if (parsed.hasMatchedOption("--size")) {
+            int[] wh = parseSize("--size", size);
+            width = wh[0];
+            height = wh[1];
+        }
+        if (parsed.hasMatchedOption("--steps")) n = steps;
+        int[] fwh = parseSize("--fidelity-size", fidelitySize);
+        int fn = fidelitySteps == null ? d.fidelitySteps() : fidelitySteps;
+        if (fn < 1) throw new InvalidArgumentException("--fidelity-steps must be at least 1 (got " + fn + ")");
+        for (int v : new int[] {width, height, fwh[0], fwh[1]})
+            if (v % 8 != 0) throw new InvalidArgumentException("--preset sizes must be multiples of 8 (got " + v + ")");
+        return new AnimaginePreset.Options(width, height, n, fwh[0], fwh[1], fn, seed, prompt, negative, AnimaginePreset.select(savingKeys));
+    }
+
+    private static int[] parseSize(String option, String value) {
+        Matcher m = SIZE.matcher(value.trim());
+        if (!m.matches()) throw new InvalidArgumentException("invalid " + option + " '" + value + "' (expected WxH, e.g. 832x1216)");
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
     }
 
     private ImageToImageRequest img2imgInputs(int width, int height) {
@@ -196,6 +263,31 @@ final class BenchCommand implements Callable<Integer> {
         root.put("image_seconds", r.imageSeconds());
         root.put("rss_peak_bytes", r.rssPeakBytes());
         return root;
+    }
+
+    static ObjectNode toJson(TextEncodeBenchmark.Report t) {
+        ObjectNode root = new ObjectMapper().createObjectNode();
+        root.put("model", t.model().toString());
+        root.put("jvm_uptime_at_open_seconds", t.processSecondsAtStart());
+        root.put("load_seconds", t.loadSeconds());
+        root.put("jvm_uptime_at_first_encoding_seconds", t.processSecondsAtFirstEncoding());
+        root.put("text_encode_first_seconds", t.firstSeconds());
+        root.put("text_encode_first_cpu_seconds", t.firstCpuSeconds());
+        root.put("text_encode_seconds", t.secondSeconds());
+        root.put("text_encode_cpu_seconds", t.secondCpuSeconds());
+        root.put("first_to_second", t.ratio());
+        root.put("first_to_second_cpu", t.cpuRatio());
+        root.put("process_cpu_seconds", t.processCpuSeconds());
+        return root;
+    }
+
+    private static void printText(PrintWriter out, TextEncodeBenchmark.Report t) {
+        out.printf(Locale.ROOT, "model          %s; opened %.2f s after JVM start, text encoders built in %.2f s%n",
+                t.model(), t.processSecondsAtStart(), t.loadSeconds());
+        out.printf(Locale.ROOT, "text encode    first %.2f s (CPU %.2f s), second %.2f s (CPU %.2f s): first/second %.2fx (CPU %.2fx)%n",
+                t.firstSeconds(), t.firstCpuSeconds(), t.secondSeconds(), t.secondCpuSeconds(), t.ratio(), t.cpuRatio());
+        out.printf(Locale.ROOT, "first encoded  %.2f s after JVM start%n", t.processSecondsAtFirstEncoding());
+        out.printf(Locale.ROOT, "process CPU    %.2f s (user + sys, all threads incl. the JIT compiler)%n", t.processCpuSeconds());
     }
 
     /** The base image's figures as {@link #toJson(Report)}, plus a {@code lora} object. */

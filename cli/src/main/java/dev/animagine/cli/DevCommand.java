@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code animagine dev ...}: tools for developers (test data, benchmarks). */
 @Command(name = "dev", mixinStandardHelpOptions = true, description = "Developer tools.",
-        subcommands = {RandomCheckpointCommand.class, RandomLoraCommand.class})
+        subcommands = {RandomCheckpointCommand.class, RandomLoraCommand.class, WarmUpCommand.class})
 final class DevCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
