@@ -6,10 +6,14 @@ import dev.animagine.core.pipeline.GenerationRequest;
 import dev.animagine.core.pipeline.StableDiffusionXLPipeline;
 import dev.animagine.core.tensor.BufferPool;
 import dev.animagine.core.tensor.Buffers;
+import dev.animagine.core.text.PromptTokenizer;
 import dev.animagine.core.text.SdxlTokenizers;
+import dev.animagine.core.text.TextEncoderWarmUp;
+import dev.animagine.core.text.TokenizedPrompt;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -44,25 +48,7 @@ public final class TextEncodeBenchmark {
         long t0 = System.nanoTime();
         try (Checkpoint checkpoint = Checkpoint.open(model, options)) {
             StableDiffusionXLPipeline pipeline = new StableDiffusionXLPipeline(checkpoint, tokenizers);
-            String mode = System.getProperty("animagine.bench.warmup", "none");
-            Thread bg = null;
-            if (mode.equals("sync")) {
-                long w0 = System.nanoTime();
-                double c0 = processCpuSeconds();
-                dev.animagine.core.text.TextEncoderWarmUp.run(checkpoint.textEncoder2().get("text_projection.weight").dtype());
-                progress.accept(String.format("warm-up %.2f s CPU %.2f s", (System.nanoTime() - w0) / 1e9, processCpuSeconds() - c0));
-            } else if (mode.equals("background")) {
-                var dt = checkpoint.textEncoder2().get("text_projection.weight").dtype();
-                bg = Thread.ofPlatform().daemon().start(() -> dev.animagine.core.text.TextEncoderWarmUp.run(dt));
-            }
             pipeline.textEncoder();
-            if (bg != null) {
-                try {
-                    bg.join();
-                } catch (InterruptedException e) {
-                    throw new RuntimeException(e);
-                }
-            }
             double load = (System.nanoTime() - t0) / 1e9;
             progress.accept(String.format("loaded in %.2f s", load));
             double[] first = encode(pipeline, request);
@@ -75,13 +61,18 @@ public final class TextEncodeBenchmark {
     }
 
     /**
-     * One encoding of prompt and negative as an image runs it (its own activation pool): {wall, CPU}
-     * seconds, CPU being the whole process's (the JIT compiler threads' work shows up there).
+     * One encoding of prompt and negative with the pipeline's encoders, in its own activation pool and
+     * never from a cache of recent encodings; waits for a running warm-up first, as the pipeline's
+     * encoding does. Returns {wall, CPU} seconds, CPU being the whole process's (the JIT compiler
+     * threads' work shows up there).
      */
     private static double[] encode(StableDiffusionXLPipeline pipeline, GenerationRequest request) {
         double c0 = processCpuSeconds();
         long t0 = System.nanoTime();
-        Buffers.withPool(new BufferPool(), () -> pipeline.encodePrompts(request));
+        TextEncoderWarmUp.awaitBackground();
+        PromptTokenizer tok = new PromptTokenizer(pipeline.tokenizers(), request.promptMode(), request.a1111());
+        TokenizedPrompt positive = tok.tokenize(request.prompt()), negative = tok.tokenize(request.negativePrompt());
+        Buffers.withPool(new BufferPool(), () -> pipeline.textEncoder().encodeAll(List.of(positive, negative), request.clipSkip()));
         return new double[] {(System.nanoTime() - t0) / 1e9, processCpuSeconds() - c0};
     }
 

@@ -19,7 +19,9 @@ import dev.animagine.core.pipeline.ImageToImageRequest;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.text.PromptMode;
+import dev.animagine.core.tensor.DType;
 import dev.animagine.core.text.SdxlTokenizers;
+import dev.animagine.core.text.TextEncoderWarmUp;
 import dev.animagine.core.text.TokenizerLocator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -123,6 +125,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        TextEncoderWarmUp.startInBackground(DType.F16); // as generate does, so the first encoding measured is the user's
         Matcher m = SIZE.matcher(size.trim());
         if (!m.matches()) throw new InvalidArgumentException("invalid --size '" + size + "' (expected WxH, e.g. 1024x1024)");
         int width = Integer.parseInt(m.group(1)), height = Integer.parseInt(m.group(2));

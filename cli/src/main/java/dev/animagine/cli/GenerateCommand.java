@@ -1,5 +1,7 @@
 package dev.animagine.cli;
 
+import dev.animagine.core.tensor.DType;
+import dev.animagine.core.text.TextEncoderWarmUp;
 import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.core.InvalidRequestException;
 import dev.animagine.core.animagine.ImageSize;
@@ -293,6 +295,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        TextEncoderWarmUp.startInBackground(DType.F16); // compiles the text kernels while the model is opened
         PrintWriter err = spec.commandLine().getErr();
         // everything that needs no model is checked before the model is opened
         GenerationParameters pasted = pastedParameters();

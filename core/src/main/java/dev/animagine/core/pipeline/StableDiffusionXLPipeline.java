@@ -21,6 +21,7 @@ import dev.animagine.core.text.PromptTokenizer;
 import dev.animagine.core.text.SdxlTextEncoder;
 import dev.animagine.core.text.SdxlTextEncoder.Embedding;
 import dev.animagine.core.text.SdxlTokenizers;
+import dev.animagine.core.text.TextEncoderWarmUp;
 import dev.animagine.core.text.TokenizedPrompt;
 import dev.animagine.core.unet.UNet2DConditionModel;
 import dev.animagine.core.vae.AutoencoderKL;
@@ -174,6 +175,7 @@ public final class StableDiffusionXLPipeline {
      * {@code force_zeros_for_empty_prompt}, an all-zero negative).
      */
     public TextConditioning encodePrompts(GenerationRequest req) {
+        TextEncoderWarmUp.awaitBackground(); // compiled kernels, if a warm-up is running, before the 1.6 GB towers
         PromptTokenizer tok = new PromptTokenizer(tokenizers, req.promptMode(), req.a1111());
         SdxlTextEncoder enc = textEncoder();
         // A1111's <lora:...> and other extra-network tags are recorded in the prompt, never encoded

@@ -39,6 +39,37 @@ public final class TextEncoderWarmUp {
 
     private TextEncoderWarmUp() {}
 
+    private static final java.util.concurrent.atomic.AtomicReference<Thread> BACKGROUND = new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * Starts the warm-up on a daemon thread (once per process) while the caller parses options, opens
+     * and maps the checkpoint: that work leaves a core idle, and the kernels are compiled by the time
+     * the first encoding {@linkplain #awaitBackground waits} for it. {@code dtype} is the weights'
+     * expected storage type (SDXL checkpoints are usually F16; another one only widens differently).
+     */
+    public static void startInBackground(DType dtype) {
+        if (PASSES <= 0) return;
+        Thread t = Thread.ofPlatform().name("animagine-warm-up").daemon().unstarted(() -> {
+            try {
+                run(dtype);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // a warm-up that fails only leaves the first encoding slower; the user's command goes on
+            }
+        });
+        if (BACKGROUND.compareAndSet(null, t)) t.start();
+    }
+
+    /** Waits for a warm-up {@link #startInBackground started} in this process; returns at once if none was (or it is done). */
+    public static void awaitBackground() {
+        Thread t = BACKGROUND.get();
+        if (t == null || !t.isAlive()) return;
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Runs the miniature towers {@link #PASSES} times on the calling thread (the kernels use the shared pool). */
     public static void run(DType dtype) {
         run(dtype, PASSES);
