@@ -50,7 +50,12 @@ public final class ImageToImage {
         if (channels != 4)
             throw new InvalidArgumentException("the checkpoint's UNet takes " + channels + " input channels (an inpainting UNet?): "
                     + "only standard 4-channel SDXL UNets are supported for img2img, inpainting and hires");
-        return Buffers.withPool(new BufferPool(), () -> run(req, in, samplers, new Counting(hooks)));
+        BufferPool pool = new BufferPool();
+        try {
+            return Buffers.withPool(pool, () -> run(req, in, samplers, new Counting(hooks)));
+        } finally {
+            pool.clearAndCollect(); // the next image must reuse this one's heap, not add to it
+        }
     }
 
     private ImageResult run(GenerationRequest req, ImageToImageRequest in, StableDiffusionXLPipeline.SamplerFactory samplers, Counting hooks) {

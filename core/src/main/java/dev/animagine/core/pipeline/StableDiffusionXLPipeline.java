@@ -123,7 +123,12 @@ public final class StableDiffusionXLPipeline {
 
     /** Runs all stages for one image with fresh run state and the sampler {@code samplers} makes. */
     public ImageResult generate(GenerationRequest req, SamplerFactory samplers, RunHooks hooks) {
-        return Buffers.withPool(new BufferPool(), () -> run(req, samplers, hooks));
+        BufferPool pool = new BufferPool();
+        try {
+            return Buffers.withPool(pool, () -> run(req, samplers, hooks));
+        } finally {
+            pool.clearAndCollect(); // the next image must reuse this one's heap, not add to it
+        }
     }
 
     private ImageResult run(GenerationRequest req, SamplerFactory samplers, RunHooks hooks) {
@@ -209,6 +214,8 @@ public final class StableDiffusionXLPipeline {
      */
     public float[] denoise(GenerationRequest req, TextConditioning cond, DenoisingSampler sampler, float[] x, int fromStep,
                            RunHooks hooks, UnaryOperator<EpsModel> prediction) {
+        // what earlier phases left idle (a VAE encode, a first pass at another size) has other shapes
+        Buffers.clearAndCollect();
         UNet2DConditionModel model = unet();
         UNet2DConditionModel.Conditioning unetCond = unetConditioning(cond, req);
         int[] shape = {1, model.config().inChannels(), req.height() / 8, req.width() / 8};
@@ -259,12 +266,12 @@ public final class StableDiffusionXLPipeline {
 
     /**
      * Before the VAE: the UNet's mapped weights (5.1 GB for SDXL) leave resident memory (the next
-     * image pages them back in from the OS cache) and its idle activation buffers are dropped, so
-     * the decoder's large activations do not stack on top of them.
+     * image pages them back in from the OS cache) and its activation buffers are dropped and
+     * collected, so the decoder's large activations reuse their heap instead of stacking on top.
      */
     void releaseUnetMemory() {
         checkpoint.unet().asMap().values().forEach(StoredTensor::release);
-        Buffers.clear();
+        Buffers.clearAndCollect();
     }
 
     /** Stage 4: latents -> RGB in [0, 1]: VAE decode of latents / scaling factor, then clamp(x / 2 + 0.5). */
