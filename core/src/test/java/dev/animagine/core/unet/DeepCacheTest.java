@@ -99,6 +99,7 @@ class DeepCacheTest {
         assertThat(counted).containsExactly(full, shallow, shallow, full, shallow, shallow, full);
         assertThat(dc.fullCalls()).isEqualTo(3);
         assertThat(dc.shallowCalls()).isEqualTo(4);
+        System.out.printf("%s: full call %d FLOPs, shallow call %d (%.2f%%)%n", modelPath, full, shallow, 100.0 * shallow / full);
 
         // a shallow call on the inputs of the full call before it reproduces that call bit for bit
         DeepCache same = new DeepCache(2);
