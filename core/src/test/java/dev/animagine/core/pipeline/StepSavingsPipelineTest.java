@@ -217,6 +217,53 @@ class StepSavingsPipelineTest {
         assertThat(cut.latents).isEqualTo(run(p, req, kind, promptForNegative).latents);
     }
 
+    /** A hires run: each pass starts with a full call (a fresh cache), then full/shallow as in one pass. */
+    @Test
+    void everyPassOfAHiresRunStartsWithAFullCall() {
+        JsonNode c = cases().stream().filter(x -> x.get("pipeline_args").get("guidance_scale").asDouble() > 1).findFirst().orElseThrow();
+        StableDiffusionXLPipeline p = PipelineTest.pipeline(c.get("model").get("path").asText());
+        GenerationRequest req = PipelineTest.request(c);
+        var hires = new ImageToImageRequest.Hires(1.5, 0, 0, 0.6, 0, LatentUpscaler.LATENT, null, null, null, false);
+        ImageToImageRequest in = new ImageToImageRequest(true, null, null, 0.6, dev.animagine.core.image.A1111Resize.JUST_RESIZE,
+                dev.animagine.core.image.A1111InpaintInputs.Options.DEFAULTS, A1111Img2Img.MaskedContent.ORIGINAL, hires);
+        List<List<Long>> plain = passes(p, req, in), cached = passes(p, req.withSavings(new StepSavings(3, 1)), in);
+        assertThat(cached).hasSize(2);
+        for (int pass = 0; pass < 2; pass++) {
+            List<Long> a = plain.get(pass), b = cached.get(pass);
+            assertThat(b).hasSameSizeAs(a).isNotEmpty();
+            for (int i = 0; i < a.size(); i++) {
+                if (i % 3 == 0) assertThat(b.get(i)).as("pass %d call %d", pass, i).isEqualTo(a.get(i));
+                else assertThat(b.get(i)).as("pass %d call %d", pass, i).isLessThan(a.get(i));
+            }
+        }
+    }
+
+    /** The FLOPs of each UNet evaluation, per denoising pass (a new pass at the hires stage). */
+    private static List<List<Long>> passes(StableDiffusionXLPipeline p, GenerationRequest req, ImageToImageRequest in) {
+        List<List<Long>> passes = new ArrayList<>();
+        long[] last = {-1};
+        RunHooks hooks = new RunHooks() {
+            @Override
+            public void stageStarted(Stage stage) {
+                close();
+                if (stage == Stage.DENOISING || stage == Stage.HIRES) passes.add(new ArrayList<>());
+            }
+
+            @Override
+            public void beforeEvaluation() {
+                close();
+                last[0] = FlopCounter.total();
+            }
+
+            private void close() {
+                if (last[0] >= 0) passes.getLast().add(FlopCounter.total() - last[0]);
+                last[0] = -1;
+            }
+        };
+        new ImageToImage(p).generate(req, in, p::diffusersSampler, hooks);
+        return passes;
+    }
+
     @Test
     void thePassReleasesItsDeepCacheFeature() {
         JsonNode c = cases().getFirst();
