@@ -228,7 +228,7 @@ public final class ImageToImage {
         return new GenerationRequest(h.prompt() != null ? h.prompt() : req.prompt(),
                 h.negativePrompt() != null ? h.negativePrompt() : req.negativePrompt(), w2, h2, steps, req.cfgScale(),
                 h.sampler() != null ? h.sampler() : req.sampler(), req.schedule(), req.seed(), req.promptMode(), req.a1111(),
-                req.clipSkip(), condW, condH, 0, 0, condW, condH);
+                req.clipSkip(), condW, condH, 0, 0, condW, condH, req.savings());
     }
 
     private static boolean samePrompts(GenerationRequest a, GenerationRequest b) {

@@ -22,6 +22,7 @@ import dev.animagine.core.text.SdxlTextEncoder;
 import dev.animagine.core.text.SdxlTextEncoder.Embedding;
 import dev.animagine.core.text.SdxlTokenizers;
 import dev.animagine.core.text.TokenizedPrompt;
+import dev.animagine.core.unet.DeepCache;
 import dev.animagine.core.unet.UNet2DConditionModel;
 import dev.animagine.core.vae.AutoencoderKL;
 
@@ -219,10 +220,13 @@ public final class StableDiffusionXLPipeline {
         UNet2DConditionModel model = unet();
         UNet2DConditionModel.Conditioning unetCond = unetConditioning(cond, req);
         int[] shape = {1, model.config().inChannels(), req.height() / 8, req.width() / 8};
-        ConditionedUnet unetModel = new ConditionedUnet(model, cond, unetCond, req, shape, hooks);
+        ConditionedUnet unetModel = new ConditionedUnet(model, cond, unetCond, req, shape, hooks, sampler.steps() - fromStep);
         try {
             EpsModel eps = prediction.apply(unetModel);
-            return sampler.sample(eps, x, fromStep, (step, total, sigma, t, latents) -> hooks.afterStep(step, total, sigma, t, latents, shape));
+            return sampler.sample(eps, x, fromStep, (step, total, sigma, t, latents) -> {
+                unetModel.stepDone();
+                hooks.afterStep(step, total, sigma, t, latents, shape);
+            });
         } finally {
             unetCond.keyValues().release();
             unetModel.release();
@@ -240,11 +244,17 @@ public final class StableDiffusionXLPipeline {
      */
     public static float[] guidedNoise(UNet2DConditionModel model, float[] latent, int[] shape, float t,
                                       UNet2DConditionModel.Conditioning cond, double cfgScale) {
-        if (cond.batch() == 1) return model.forward(new Tensor(latent, shape), new float[] {t}, cond).data();
+        return guidedNoise(model, latent, shape, t, cond, cfgScale, null);
+    }
+
+    /** {@link #guidedNoise(UNet2DConditionModel, float[], int[], float, UNet2DConditionModel.Conditioning, double)} through a DeepCache state (null: off). */
+    public static float[] guidedNoise(UNet2DConditionModel model, float[] latent, int[] shape, float t,
+                                      UNet2DConditionModel.Conditioning cond, double cfgScale, DeepCache deepCache) {
+        if (cond.batch() == 1) return model.forward(new Tensor(latent, shape), new float[] {t}, cond, deepCache).data();
         float[] batch = new float[2 * latent.length];
         System.arraycopy(latent, 0, batch, 0, latent.length);
         System.arraycopy(latent, 0, batch, latent.length, latent.length);
-        float[] out = model.forward(new Tensor(batch, 2, shape[1], shape[2], shape[3]), new float[] {t, t}, cond).data();
+        float[] out = model.forward(new Tensor(batch, 2, shape[1], shape[2], shape[3]), new float[] {t, t}, cond, deepCache).data();
         float[] eps = new float[latent.length];
         float scale = (float) cfgScale;
         for (int k = 0; k < eps.length; k++) {
