@@ -8,6 +8,7 @@ import dev.animagine.bench.JvmOptions;
 import dev.animagine.bench.PipelineBenchmark;
 import dev.animagine.bench.PipelineBenchmark.LoraReport;
 import dev.animagine.bench.PipelineBenchmark.Report;
+import dev.animagine.bench.PipelineBenchmark.SavingsReport;
 import dev.animagine.bench.TextEncodeBenchmark;
 import dev.animagine.core.image.A1111InpaintInputs;
 import dev.animagine.core.image.A1111Resize;
@@ -16,6 +17,7 @@ import dev.animagine.core.image.PixelImage;
 import dev.animagine.core.pipeline.A1111Img2Img;
 import dev.animagine.core.pipeline.GenerationRequest;
 import dev.animagine.core.pipeline.ImageToImageRequest;
+import dev.animagine.core.pipeline.StepSavings;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.text.PromptMode;
@@ -112,6 +114,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--savings", split = ",", paramLabel = "KEY", description = "--preset: only these savings (deepcache, cfg-cutoff, batch4; default: all).")
     java.util.List<String> savingKeys = new java.util.ArrayList<>();
 
+    @Option(names = "--deepcache", paramLabel = "N",
+            description = "Also time the image with DeepCache (the full UNet every N-th call) over the same loaded model: FLOPs and time saved.")
+    Integer deepCache;
+
+    @Option(names = "--cfg-cutoff", paramLabel = "R",
+            description = "Also time the image with guidance off after a fraction R of the steps (with --deepcache: both at once).")
+    Double cfgCutoff;
+
     @Option(names = "--lora", paramLabel = "FILE", description = "Also time the image with this LoRA / LyCORIS adapter (weight 1) over the same loaded model.")
     Path lora;
 
@@ -153,6 +163,18 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
             return Main.EXIT_OK;
         }
+        if (deepCache != null || cfgCutoff != null) {
+            if (lora != null) throw new InvalidArgumentException("--lora and --deepcache/--cfg-cutoff are separate benchmarks: give one");
+            if (deepCache != null && deepCache < 1) throw new InvalidArgumentException("--deepcache must be at least 1 (got " + deepCache + ")");
+            if (cfgCutoff != null && !(cfgCutoff >= 0 && cfgCutoff <= 1))
+                throw new InvalidArgumentException("--cfg-cutoff must be between 0 and 1 (got " + cfgCutoff + ")");
+            StepSavings savings = new StepSavings(deepCache == null ? 0 : deepCache, cfgCutoff == null ? 1 : cfgCutoff);
+            SavingsReport s = PipelineBenchmark.runWithSavings(model, modelOptions.toOptions(), tokenizers, request, savings, progress);
+            if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(s)));
+            else printText(out, s);
+            out.flush();
+            return Main.EXIT_OK;
+        }
         if (lora != null) {
             LoraReport l = PipelineBenchmark.runWithLora(model, modelOptions.toOptions(), tokenizers, request, lora, progress);
             if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(l)));
@@ -173,7 +195,8 @@ final class BenchCommand implements Callable<Integer> {
         if (!preset.equalsIgnoreCase(AnimaginePreset.NAME))
             throw new InvalidArgumentException("unknown --preset '" + preset + "' (known: " + AnimaginePreset.NAME + ")");
         for (String[] other : new String[][] {{"--lora", String.valueOf(lora != null)}, {"--img2img", String.valueOf(img2img || initImage != null)},
-                {"--text-only", String.valueOf(textOnly)}, {"--profile", String.valueOf(profile)}})
+                {"--text-only", String.valueOf(textOnly)}, {"--profile", String.valueOf(profile)},
+                {"--deepcache/--cfg-cutoff (the preset measures each saving itself)", String.valueOf(deepCache != null || cfgCutoff != null)}})
             if (Boolean.parseBoolean(other[1])) throw new InvalidArgumentException("--preset cannot be combined with " + other[0]);
         var parsed = spec.commandLine().getParseResult();
         AnimaginePreset.Options d = AnimaginePreset.Options.defaults(prompt, negative, seed);
@@ -314,6 +337,33 @@ final class BenchCommand implements Callable<Integer> {
         o.put("rss_peak_with_bytes", l.rssPeakWithBytes());
         o.put("rss_growth_bytes", l.rssGrowthBytes());
         return root;
+    }
+
+    /** The base image's figures as {@link #toJson(Report)}, plus a {@code savings} object. */
+    static ObjectNode toJson(SavingsReport s) {
+        ObjectNode root = toJson(s.base());
+        ObjectNode o = root.putObject("savings");
+        o.put("deepcache_interval", s.savings().deepCacheInterval());
+        o.put("cfg_cutoff", s.savings().cfgCutoff());
+        o.put("base_denoise_gflop", s.baseDenoiseFlops() / 1e9);
+        o.put("denoise_gflop", s.savingDenoiseFlops() / 1e9);
+        o.put("flop_reduction_percent", s.flopReductionPercent());
+        o.put("base_denoise_seconds", s.baseDenoiseSeconds());
+        o.put("denoise_seconds", s.savingDenoiseSeconds());
+        o.put("speedup", s.speedup());
+        o.put("base_denoise_cpu_seconds", s.baseDenoiseCpuSeconds());
+        o.put("denoise_cpu_seconds", s.savingDenoiseCpuSeconds());
+        o.put("cpu_speedup", s.cpuSpeedup());
+        return root;
+    }
+
+    private static void printText(PrintWriter out, SavingsReport s) {
+        printText(out, s.base());
+        out.printf(Locale.ROOT, "savings        %s: denoising %.1f GFLOP vs %.1f without (-%.1f%%)%n", PipelineBenchmark.describe(s.savings()),
+                s.savingDenoiseFlops() / 1e9, s.baseDenoiseFlops() / 1e9, s.flopReductionPercent());
+        out.printf(Locale.ROOT, "denoise time   %.2f s vs %.2f s without (x%.2f wall); CPU time %.2f vs %.2f s (x%.2f)%n",
+                s.savingDenoiseSeconds(), s.baseDenoiseSeconds(), s.speedup(), s.savingDenoiseCpuSeconds(), s.baseDenoiseCpuSeconds(),
+                s.cpuSpeedup());
     }
 
     private static void printText(PrintWriter out, LoraReport l) {

@@ -50,7 +50,12 @@ public final class ImageToImage {
         if (channels != 4)
             throw new InvalidArgumentException("the checkpoint's UNet takes " + channels + " input channels (an inpainting UNet?): "
                     + "only standard 4-channel SDXL UNets are supported for img2img, inpainting and hires");
-        return Buffers.withPool(new BufferPool(), () -> run(req, in, samplers, new Counting(hooks)));
+        BufferPool pool = new BufferPool();
+        try {
+            return Buffers.withPool(pool, () -> run(req, in, samplers, new Counting(hooks)));
+        } finally {
+            pool.clearAndCollect(); // the next image must reuse this one's heap, not add to it
+        }
     }
 
     private ImageResult run(GenerationRequest req, ImageToImageRequest in, StableDiffusionXLPipeline.SamplerFactory samplers, Counting hooks) {
@@ -223,7 +228,7 @@ public final class ImageToImage {
         return new GenerationRequest(h.prompt() != null ? h.prompt() : req.prompt(),
                 h.negativePrompt() != null ? h.negativePrompt() : req.negativePrompt(), w2, h2, steps, req.cfgScale(),
                 h.sampler() != null ? h.sampler() : req.sampler(), req.schedule(), req.seed(), req.promptMode(), req.a1111(),
-                req.clipSkip(), condW, condH, 0, 0, condW, condH);
+                req.clipSkip(), condW, condH, 0, 0, condW, condH, req.savings());
     }
 
     private static boolean samePrompts(GenerationRequest a, GenerationRequest b) {

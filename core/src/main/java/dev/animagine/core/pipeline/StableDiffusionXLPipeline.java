@@ -23,6 +23,7 @@ import dev.animagine.core.text.SdxlTextEncoder.Embedding;
 import dev.animagine.core.text.SdxlTokenizers;
 import dev.animagine.core.text.TextEncoderWarmUp;
 import dev.animagine.core.text.TokenizedPrompt;
+import dev.animagine.core.unet.DeepCache;
 import dev.animagine.core.unet.UNet2DConditionModel;
 import dev.animagine.core.vae.AutoencoderKL;
 
@@ -124,7 +125,12 @@ public final class StableDiffusionXLPipeline {
 
     /** Runs all stages for one image with fresh run state and the sampler {@code samplers} makes. */
     public ImageResult generate(GenerationRequest req, SamplerFactory samplers, RunHooks hooks) {
-        return Buffers.withPool(new BufferPool(), () -> run(req, samplers, hooks));
+        BufferPool pool = new BufferPool();
+        try {
+            return Buffers.withPool(pool, () -> run(req, samplers, hooks));
+        } finally {
+            pool.clearAndCollect(); // the next image must reuse this one's heap, not add to it
+        }
     }
 
     private ImageResult run(GenerationRequest req, SamplerFactory samplers, RunHooks hooks) {
@@ -211,13 +217,18 @@ public final class StableDiffusionXLPipeline {
      */
     public float[] denoise(GenerationRequest req, TextConditioning cond, DenoisingSampler sampler, float[] x, int fromStep,
                            RunHooks hooks, UnaryOperator<EpsModel> prediction) {
+        // what earlier phases left idle (a VAE encode, a first pass at another size) has other shapes
+        Buffers.clearAndCollect();
         UNet2DConditionModel model = unet();
         UNet2DConditionModel.Conditioning unetCond = unetConditioning(cond, req);
         int[] shape = {1, model.config().inChannels(), req.height() / 8, req.width() / 8};
-        ConditionedUnet unetModel = new ConditionedUnet(model, cond, unetCond, req, shape, hooks);
+        ConditionedUnet unetModel = new ConditionedUnet(model, cond, unetCond, req, shape, hooks, sampler.steps() - fromStep);
         try {
             EpsModel eps = prediction.apply(unetModel);
-            return sampler.sample(eps, x, fromStep, (step, total, sigma, t, latents) -> hooks.afterStep(step, total, sigma, t, latents, shape));
+            return sampler.sample(eps, x, fromStep, (step, total, sigma, t, latents) -> {
+                unetModel.stepDone();
+                hooks.afterStep(step, total, sigma, t, latents, shape);
+            });
         } finally {
             unetCond.keyValues().release();
             unetModel.release();
@@ -235,11 +246,17 @@ public final class StableDiffusionXLPipeline {
      */
     public static float[] guidedNoise(UNet2DConditionModel model, float[] latent, int[] shape, float t,
                                       UNet2DConditionModel.Conditioning cond, double cfgScale) {
-        if (cond.batch() == 1) return model.forward(new Tensor(latent, shape), new float[] {t}, cond).data();
+        return guidedNoise(model, latent, shape, t, cond, cfgScale, null);
+    }
+
+    /** {@link #guidedNoise(UNet2DConditionModel, float[], int[], float, UNet2DConditionModel.Conditioning, double)} through a DeepCache state (null: off). */
+    public static float[] guidedNoise(UNet2DConditionModel model, float[] latent, int[] shape, float t,
+                                      UNet2DConditionModel.Conditioning cond, double cfgScale, DeepCache deepCache) {
+        if (cond.batch() == 1) return model.forward(new Tensor(latent, shape), new float[] {t}, cond, deepCache).data();
         float[] batch = new float[2 * latent.length];
         System.arraycopy(latent, 0, batch, 0, latent.length);
         System.arraycopy(latent, 0, batch, latent.length, latent.length);
-        float[] out = model.forward(new Tensor(batch, 2, shape[1], shape[2], shape[3]), new float[] {t, t}, cond).data();
+        float[] out = model.forward(new Tensor(batch, 2, shape[1], shape[2], shape[3]), new float[] {t, t}, cond, deepCache).data();
         float[] eps = new float[latent.length];
         float scale = (float) cfgScale;
         for (int k = 0; k < eps.length; k++) {
@@ -261,12 +278,12 @@ public final class StableDiffusionXLPipeline {
 
     /**
      * Before the VAE: the UNet's mapped weights (5.1 GB for SDXL) leave resident memory (the next
-     * image pages them back in from the OS cache) and its idle activation buffers are dropped, so
-     * the decoder's large activations do not stack on top of them.
+     * image pages them back in from the OS cache) and its activation buffers are dropped and
+     * collected, so the decoder's large activations reuse their heap instead of stacking on top.
      */
     void releaseUnetMemory() {
         checkpoint.unet().asMap().values().forEach(StoredTensor::release);
-        Buffers.clear();
+        Buffers.clearAndCollect();
     }
 
     /** Stage 4: latents -> RGB in [0, 1]: VAE decode of latents / scaling factor, then clamp(x / 2 + 0.5). */

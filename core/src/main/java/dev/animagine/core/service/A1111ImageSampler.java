@@ -55,7 +55,7 @@ final class A1111ImageSampler implements StableDiffusionXLPipeline.SamplerFactor
                 o.sMinUncondAll(), new SamplerOptions(timesteps ? 1 : eta, o.sNoise(), o.sChurn(), o.sTmin(), o.sTmax()),
                 new ScheduleOptions(o.sigmaMin(), o.sigmaMax(), o.rho(), o.discardPenultimateSigma(), false, o.betaAlpha(), o.betaBeta()),
                 timesteps ? eta : 0);
-        last = new A1111DenoisingSampler(r, DiscreteSchedule.sdxlAlphasCumprod());
+        last = new A1111DenoisingSampler(r, DiscreteSchedule.sdxlAlphasCumprod()).cfgCutoff(req.savings().cfgCutoff());
         return last;
     }
 

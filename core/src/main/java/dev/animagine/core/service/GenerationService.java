@@ -10,6 +10,7 @@ import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.io.CheckpointOptions;
 import dev.animagine.core.lora.LoraStack;
 import dev.animagine.core.pipeline.GenerationRequest;
+import dev.animagine.core.pipeline.StepSavings;
 import dev.animagine.core.pipeline.ImageOutput;
 import dev.animagine.core.pipeline.ImageResult;
 import dev.animagine.core.pipeline.ImageToImage;
@@ -131,7 +132,7 @@ public final class GenerationService implements AutoCloseable {
         for (int i = 0; i < request.batchCount(); i++) {
             images.add(new GenerationRequest(loras.prompt(), negative, w, h, request.steps(), request.cfgScale(), sampler, schedule,
                     A1111ImageSampler.imageSeed(request, seed, i), diffusers ? PromptMode.DIFFUSERS : PromptMode.A1111, a1111, request.clipSkip(), ow, oh,
-                    request.cropTop(), request.cropLeft(), tw, th));
+                    request.cropTop(), request.cropLeft(), tw, th).withSavings(new StepSavings(request.deepCacheInterval(), request.cfgCutoff())));
         }
         ImageToImageRequest inputs = ImageInputs.toPipeline(request, decoded);
         return new PreparedRequest(request, built, seed, seedPicked, images, inputs, loras.loras(), loraWarnings);

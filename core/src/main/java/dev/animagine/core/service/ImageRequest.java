@@ -62,6 +62,10 @@ import java.util.List;
  *                       {@code <lora:...>} tags (a bare name is looked up in the LoRA folder)
  * @param loraDir        where {@code <lora:NAME>} tags are looked up; null: a {@code Lora/} folder next
  *                       to the model, else {@code models/Lora}
+ * @param deepCacheInterval DeepCache: the full UNet every N-th UNet call, the shallow branch on the cached
+ *                       deep feature between (N >= 1); 0 = off
+ * @param cfgCutoff      CFG cutoff ratio R in [0, 1]: after step int(steps * R) only the prompt's pass runs
+ *                       (diffusers' SDXLCFGCutoffCallback); 1 = off
  */
 public record ImageRequest(
         String prompt,
@@ -97,7 +101,9 @@ public record ImageRequest(
         HiresSettings hires,
         SamplingOptions sampling,
         List<LoraStack.Request> loras,
-        Path loraDir) {
+        Path loraDir,
+        int deepCacheInterval,
+        double cfgCutoff) {
 
     public static final int MAX_STEPS = 10_000;
     public static final int MAX_BATCH_COUNT = 10_000;
@@ -147,6 +153,10 @@ public record ImageRequest(
         if (batchCount > MAX_BATCH_COUNT)
             throw new InvalidRequestException("batchCount", "must be at most " + MAX_BATCH_COUNT + " (got " + batchCount + ")");
         if (clipSkip < 1) throw new InvalidRequestException("clipSkip", "must be at least 1 (got " + clipSkip + ")");
+        if (deepCacheInterval < 0)
+            throw new InvalidRequestException("deepCacheInterval", "must be at least 1 (0 = off; got " + deepCacheInterval + ")");
+        if (!(cfgCutoff >= 0 && cfgCutoff <= 1))
+            throw new InvalidRequestException("cfgCutoff", "must be between 0 and 1 (1 = off; got " + cfgCutoff + ")");
         if (size != null) checkSize("size", size);
         checkConditioningSize("originalSize", originalWidth, originalHeight);
         checkConditioningSize("targetSize", targetWidth, targetHeight);
@@ -317,6 +327,8 @@ public record ImageRequest(
         b.sampling = sampling;
         b.loras = loras;
         b.loraDir = loraDir;
+        b.deepCacheInterval = deepCacheInterval;
+        b.cfgCutoff = cfgCutoff;
         return b;
     }
 
@@ -357,6 +369,8 @@ public record ImageRequest(
         private SamplingOptions sampling = SamplingOptions.DEFAULTS;
         private List<LoraStack.Request> loras = List.of();
         private Path loraDir;
+        private int deepCacheInterval;
+        private double cfgCutoff = 1;
 
         public Builder prompt(String v) { prompt = v; return this; }
         public Builder negativePrompt(String v) { negativePrompt = v; return this; }
@@ -410,6 +424,10 @@ public record ImageRequest(
         public Builder sampling(SamplingOptions v) { sampling = v; return this; }
         public Builder loras(List<LoraStack.Request> v) { loras = v; return this; }
         public Builder loraDir(Path v) { loraDir = v; return this; }
+        /** DeepCache's interval N (the full UNet every N-th call); 0 = off. */
+        public Builder deepCacheInterval(int v) { deepCacheInterval = v; return this; }
+        /** The CFG cutoff ratio in [0, 1]; 1 = off. */
+        public Builder cfgCutoff(double v) { cfgCutoff = v; return this; }
 
         public ImageRequest build() {
             HiresSettings hr = hires;
@@ -423,7 +441,7 @@ public record ImageRequest(
                     batchCount, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft,
                     initImage, strength, resizeMode, mask, maskBlur, maskInvert, inpaintFill, inpaintArea, inpaintPadding, hr,
                     sampling,
-                    loras, loraDir);
+                    loras, loraDir, deepCacheInterval, cfgCutoff);
         }
     }
 }

@@ -48,6 +48,9 @@ public final class ParametersRequest {
         if (p.targetSize() != null && !explicit.contains("targetSize")) b.targetSize(p.targetSize().width(), p.targetSize().height());
         if (p.crop() != null && !explicit.contains("crop")) b.crop(p.crop().top(), p.crop().left());
         b.sampling(sampling(p, base.sampling(), explicit, w));
+        SamplerOptions o = p.samplerOptions();
+        if (o.deepCache() != null && !explicit.contains("deepCacheInterval")) b.deepCacheInterval(o.deepCache());
+        if (o.cfgCutoff() != null && !explicit.contains("cfgCutoff")) b.cfgCutoff(o.cfgCutoff());
 
         if (loadedModelHash != null && p.modelHash() != null && !p.modelHash().equalsIgnoreCase(loadedModelHash))
             w.add("made with model " + (p.model() == null ? "" : p.model() + " ") + "[" + p.modelHash() + "], the loaded checkpoint is ["

@@ -30,11 +30,19 @@ public final class A1111DenoisingSampler implements DenoisingSampler {
     private final Map<String, Object> infotext = new LinkedHashMap<>();
     private ImageRng rng;
     private int unetCalls;
+    private double cfgCutoff = 1;
 
     /**
      * @param request       one image's request (one seed, one subseed)
      * @param alphasCumprod the model's ᾱ as A1111 has it ({@link DiscreteSchedule#sdxlAlphasCumprod()})
      */
+    /** Sets the CFG cutoff ratio (1 = off): see {@link CfgDenoiser}. */
+    public A1111DenoisingSampler cfgCutoff(double ratio) {
+        if (!(ratio >= 0 && ratio <= 1)) throw new InvalidArgumentException("CFG cutoff must be in [0, 1] (got " + ratio + ")");
+        this.cfgCutoff = ratio;
+        return this;
+    }
+
     public A1111DenoisingSampler(A1111Request request, float[] alphasCumprod) {
         if (request.seeds().length != 1) throw new InvalidArgumentException("one image per sampler, not " + request.seeds().length);
         this.request = request;
@@ -152,7 +160,7 @@ public final class A1111DenoisingSampler implements DenoisingSampler {
         float[] out;
         if (s.timestepBased()) {
             if (fromStep != 0) throw new InvalidArgumentException("sampler " + s.label() + " starts from noise only here");
-            CfgDenoiser cfg = new CfgDenoiser(unet, request.cfgScale(), request.sMinUncond(), request.sMinUncondAll());
+            CfgDenoiser cfg = new CfgDenoiser(unet, request.cfgScale(), request.sMinUncond(), request.sMinUncondAll(), cfgCutoff, timesteps.length);
             int[] ts = timesteps;
             StepCallback timed = (i, total, sigma, sigmaHat, xi, denoised) -> {
                 if (i > 0) callback.afterStep(i, total, 0, ts[ts.length - i], xi);
@@ -163,9 +171,10 @@ public final class A1111DenoisingSampler implements DenoisingSampler {
             out = TimestepSampler.sample(s, cfg, x, timesteps, alphasCumprod, request.ddimEta(), NoiseSampler.of(rng), timed);
         } else {
             ConditionedModel denoiser = s == A1111Sampler.LCM ? new LcmDenoiser(unet, (LcmSchedule) schedule) : new CompVisDenoiser(unet, schedule);
-            CfgDenoiser cfg = new CfgDenoiser(denoiser, request.cfgScale(), request.sMinUncond(), request.sMinUncondAll());
             if (fromStep < 0 || fromStep >= sigmas.length - 1)
                 throw new IllegalArgumentException("start step " + fromStep + " outside 0.." + (sigmas.length - 2));
+            CfgDenoiser cfg = new CfgDenoiser(denoiser, request.cfgScale(), request.sMinUncond(), request.sMinUncondAll(), cfgCutoff,
+                    sigmas.length - 1 - fromStep);
             float[] sig = Arrays.copyOfRange(sigmas, fromStep, sigmas.length);
             NoiseSampler ns = s.brownianNoise()
                     ? new BrownianTreeNoiseSampler(sig, request.seeds(), x.length, request.rng())
