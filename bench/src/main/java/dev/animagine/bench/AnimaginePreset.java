@@ -58,7 +58,10 @@ public final class AnimaginePreset {
         return List.of(
                 new Saving("deepcache", "DeepCache N=3", 1, r -> r.withSavings(new StepSavings(3, 1))),
                 new Saving("cfg-cutoff", "CFG cutoff R=0.5", 1, r -> r.withSavings(new StepSavings(0, 0.5))),
-                // HOOK (batch branch): 4 images per UNet evaluation through StableDiffusionXLPipeline.generateBatch
+                // HOOK (batch branch, not on main yet): once PipelineBenchmark.measure takes a batch size (the
+                // batch branch adds measure(..., profile, img2img, int batchSize)), give this entry
+                // UnaryOperator.identity() and pass s.batchSize() to measure in run(); run() already divides
+                // the denoising per image and compares the batch's first image (same seed) with the full run
                 new Saving("batch4", "batch size 4 (per image)", 4, null));
     }
 
