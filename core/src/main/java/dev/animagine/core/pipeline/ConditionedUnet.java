@@ -5,6 +5,8 @@ import dev.animagine.core.tensor.Buffers;
 import dev.animagine.core.tensor.Tensor;
 import dev.animagine.core.unet.UNet2DConditionModel;
 
+import java.util.List;
+
 /**
  * The UNet as the denoising loop calls it: {@link #eps} with diffusers' guidance on ε (the [negative;
  * positive] batch), {@link #rows} with the two outputs apart in A1111's order, or the prompt's alone
@@ -13,19 +15,25 @@ import dev.animagine.core.unet.UNet2DConditionModel;
  */
 final class ConditionedUnet implements ConditionedEpsModel {
     private final UNet2DConditionModel model;
-    private final TextConditioning text;
+    private final List<TextConditioning> texts;
     private final UNet2DConditionModel.Conditioning both;
-    private final GenerationRequest req;
+    private final List<GenerationRequest> reqs;
     private final int[] shape;
     private final RunHooks hooks;
     private UNet2DConditionModel.Conditioning promptOnly;
 
     ConditionedUnet(UNet2DConditionModel model, TextConditioning text, UNet2DConditionModel.Conditioning both,
                     GenerationRequest req, int[] shape, RunHooks hooks) {
+        this(model, List.of(text), both, List.of(req), shape, hooks);
+    }
+
+    /** A batch of shape[0] images: {@code both} holds their [negatives; positives] rows (or the positives alone). */
+    ConditionedUnet(UNet2DConditionModel model, List<TextConditioning> texts, UNet2DConditionModel.Conditioning both,
+                    List<GenerationRequest> reqs, int[] shape, RunHooks hooks) {
         this.model = model;
-        this.text = text;
+        this.texts = texts;
         this.both = both;
-        this.req = req;
+        this.reqs = reqs;
         this.shape = shape;
         this.hooks = hooks;
     }
@@ -33,25 +41,26 @@ final class ConditionedUnet implements ConditionedEpsModel {
     @Override
     public float[] eps(float[] xIn, float t) {
         hooks.beforeEvaluation();
-        return StableDiffusionXLPipeline.guidedNoise(model, xIn, shape, t, both, req.cfgScale());
+        return StableDiffusionXLPipeline.guidedNoise(model, xIn, shape, t, both, reqs.getFirst().cfgScale());
     }
 
     @Override
     public float[][] rows(float[] xIn, float t, int rows) {
         hooks.beforeEvaluation();
-        if (both.batch() == 1) {
+        if (both.batch() == shape[0]) {
             float[] c = single(xIn, t, both);
             return rows == 1 ? new float[][] {c} : new float[][] {c, c};
         }
         if (rows == 1) {
-            if (promptOnly == null) promptOnly = StableDiffusionXLPipeline.unetConditioning(new TextConditioning(text.positive(), null,
-                    text.positiveTokens(), null), req);
+            if (promptOnly == null) promptOnly = StableDiffusionXLPipeline.unetConditioning(texts.stream()
+                    .map(text -> new TextConditioning(text.positive(), null, text.positiveTokens(), null)).toList(), reqs);
             return new float[][] {single(xIn, t, promptOnly)};
         }
         float[] batch = new float[2 * xIn.length];
         System.arraycopy(xIn, 0, batch, 0, xIn.length);
         System.arraycopy(xIn, 0, batch, xIn.length, xIn.length);
-        float[] out = model.forward(new Tensor(batch, 2, shape[1], shape[2], shape[3]), new float[] {t, t}, both).data();
+        float[] out = model.forward(new Tensor(batch, 2 * shape[0], shape[1], shape[2], shape[3]),
+                StableDiffusionXLPipeline.timesteps(t, 2 * shape[0]), both).data();
         float[] negative = java.util.Arrays.copyOfRange(out, 0, xIn.length);
         float[] prompt = java.util.Arrays.copyOfRange(out, xIn.length, 2 * xIn.length);
         Buffers.give(out); // the UNet's output came from the activation pool
@@ -59,7 +68,7 @@ final class ConditionedUnet implements ConditionedEpsModel {
     }
 
     private float[] single(float[] xIn, float t, UNet2DConditionModel.Conditioning c) {
-        float[] out = model.forward(new Tensor(xIn, shape), new float[] {t}, c).data();
+        float[] out = model.forward(new Tensor(xIn, shape), StableDiffusionXLPipeline.timesteps(t, shape[0]), c).data();
         float[] copy = out.clone();
         Buffers.give(out);
         return copy;

@@ -36,7 +36,9 @@ import java.util.List;
  *                       combined name such as "DPM++ 2M Karras" or a k-diffusion id such as {@code dpmpp_2m}
  * @param schedule       schedule name ({@code default}, {@code karras}, A1111's "SGM Uniform", ...)
  * @param seed           the first image's seed; -1 picks one at random
- * @param batchCount     images made one after another, with seeds seed, seed+1, ...
+ * @param batchCount     batches made one after another (A1111's n_iter), seeds continuing from batch to batch
+ * @param batchSize      images per batch, denoised together in every UNet evaluation (A1111's batch size,
+ *                       diffusers' num_images_per_prompt); image i of batch b has seed seed + b·batchSize + i
  * @param rng            noise source: cpu, gpu or nv (A1111's NVIDIA numbers); default gpu in A1111 mode, cpu in diffusers mode
  * @param compat         whose behaviour to reproduce
  * @param emphasis       A1111 emphasis mode name ("Original", "No norm", "Ignore", "None")
@@ -75,6 +77,7 @@ public record ImageRequest(
         String schedule,
         long seed,
         int batchCount,
+        int batchSize,
         String rng,
         Compat compat,
         String emphasis,
@@ -101,6 +104,8 @@ public record ImageRequest(
 
     public static final int MAX_STEPS = 10_000;
     public static final int MAX_BATCH_COUNT = 10_000;
+    /** A1111's UI allows 8; a bound keeps one UNet batch's activations in memory. */
+    public static final int MAX_BATCH_SIZE = 64;
 
     public ImageRequest {
         if (prompt == null) prompt = "";
@@ -115,6 +120,11 @@ public record ImageRequest(
         if (inpaintArea == null) inpaintArea = "whole";
         if (sampling == null) sampling = SamplingOptions.DEFAULTS;
         loras = loras == null ? List.of() : List.copyOf(loras);
+    }
+
+    /** Images the request makes: batchCount x batchSize. */
+    public int imageCount() {
+        return batchCount * batchSize;
     }
 
     /** Whether the request starts from a picture. */
@@ -146,6 +156,12 @@ public record ImageRequest(
         if (batchCount < 1) throw new InvalidRequestException("batchCount", "must be at least 1 (got " + batchCount + ")");
         if (batchCount > MAX_BATCH_COUNT)
             throw new InvalidRequestException("batchCount", "must be at most " + MAX_BATCH_COUNT + " (got " + batchCount + ")");
+        if (batchSize < 1) throw new InvalidRequestException("batchSize", "must be at least 1 (got " + batchSize + ")");
+        if (batchSize > MAX_BATCH_SIZE)
+            throw new InvalidRequestException("batchSize", "must be at most " + MAX_BATCH_SIZE + " (got " + batchSize + ")");
+        if ((long) batchCount * batchSize > MAX_BATCH_COUNT)
+            throw new InvalidRequestException("batchSize", "batchCount x batchSize must be at most " + MAX_BATCH_COUNT + " images (got "
+                    + batchCount + " x " + batchSize + ")");
         if (clipSkip < 1) throw new InvalidRequestException("clipSkip", "must be at least 1 (got " + clipSkip + ")");
         if (size != null) checkSize("size", size);
         checkConditioningSize("originalSize", originalWidth, originalHeight);
@@ -294,6 +310,7 @@ public record ImageRequest(
         b.schedule = schedule;
         b.seed = seed;
         b.batchCount = batchCount;
+        b.batchSize = batchSize;
         b.rng = rng;
         b.compat = compat;
         b.emphasis = emphasis;
@@ -333,6 +350,7 @@ public record ImageRequest(
         private String schedule = "default";
         private long seed = -1;
         private int batchCount = 1;
+        private int batchSize = 1;
         private String rng;
         private Compat compat = Compat.A1111;
         private String emphasis = "Original";
@@ -370,6 +388,7 @@ public record ImageRequest(
         public Builder schedule(String v) { schedule = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder batchCount(int v) { batchCount = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder rng(String v) { rng = v; return this; }
         public Builder compat(Compat v) { compat = v; return this; }
         public Builder emphasis(String v) { emphasis = v; return this; }
@@ -420,7 +439,7 @@ public record ImageRequest(
                         b.upscaler() == null ? HiresSettings.ANIMAGINE_UPSCALER : b.upscaler(), b.sampler(), b.prompt(), b.negativePrompt(), b.reseed());
             }
             return new ImageRequest(prompt, negativePrompt, animagine, verbatim, size, steps, cfgScale, sampler, schedule, seed,
-                    batchCount, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft,
+                    batchCount, batchSize, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft,
                     initImage, strength, resizeMode, mask, maskBlur, maskInvert, inpaintFill, inpaintArea, inpaintPadding, hr,
                     sampling,
                     loras, loraDir);

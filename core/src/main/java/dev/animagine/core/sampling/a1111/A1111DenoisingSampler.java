@@ -4,14 +4,14 @@ import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.core.sampling.ConditionedEpsModel;
 import dev.animagine.core.sampling.DenoisingSampler;
 import dev.animagine.core.sampling.EpsModel;
-import dev.animagine.core.sampling.TorchGenerator;
+import dev.animagine.core.sampling.NormalNoise;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One image of an A1111 run ({@link A1111Sampling#run}'s parts) behind the pipeline's sampler contract:
+ * One image, or one batch of images (A1111's batch size: one seed per image), of an A1111 run ({@link A1111Sampling#run}'s parts) behind the pipeline's sampler contract:
  * the initial noise and the sampler's draws come from A1111's image RNG (not the run's torch
  * generator), the sigmas or timesteps from the sampler and schedule, and the UNet is wrapped as
  * A1111 wraps it (CompVis/LCM denoiser inside the CFG denoiser). The pipeline's model must be a
@@ -32,11 +32,10 @@ public final class A1111DenoisingSampler implements DenoisingSampler {
     private int unetCalls;
 
     /**
-     * @param request       one image's request (one seed, one subseed)
+     * @param request       the request of one image or batch (a seed per image, and a subseed per image with a variation seed)
      * @param alphasCumprod the model's ᾱ as A1111 has it ({@link DiscreteSchedule#sdxlAlphasCumprod()})
      */
     public A1111DenoisingSampler(A1111Request request, float[] alphasCumprod) {
-        if (request.seeds().length != 1) throw new InvalidArgumentException("one image per sampler, not " + request.seeds().length);
         this.request = request;
         this.alphasCumprod = alphasCumprod.clone();
         A1111Sampler s = request.sampler();
@@ -101,8 +100,9 @@ public final class A1111DenoisingSampler implements DenoisingSampler {
 
     /** A1111's image RNG ({@code p.rng}): its first draw, with subseed, seed resize and ENSD as requested. */
     @Override
-    public float[] initialNoise(int[] shape, TorchGenerator generator) {
-        if (shape[0] != 1) throw new InvalidArgumentException("one image per sampler, not a batch of " + shape[0]);
+    public float[] initialNoise(int[] shape, NormalNoise generator) {
+        if (shape[0] != request.seeds().length)
+            throw new InvalidArgumentException("a batch of " + shape[0] + " latents for " + request.seeds().length + " seeds");
         rng = new ImageRng(request.rng(), shape[1], shape[2], shape[3], request.seeds(), request.subseeds(), request.subseedStrength(),
                 request.resizeFromH(), request.resizeFromW(), request.ensd());
         return rng.next();
@@ -168,7 +168,7 @@ public final class A1111DenoisingSampler implements DenoisingSampler {
                 throw new IllegalArgumentException("start step " + fromStep + " outside 0.." + (sigmas.length - 2));
             float[] sig = Arrays.copyOfRange(sigmas, fromStep, sigmas.length);
             NoiseSampler ns = s.brownianNoise()
-                    ? new BrownianTreeNoiseSampler(sig, request.seeds(), x.length, request.rng())
+                    ? new BrownianTreeNoiseSampler(sig, request.seeds(), x.length / request.seeds().length, request.rng())
                     : NoiseSampler.of(rng);
             out = KSampler.sample(s, cfg, x, sig, options, ns, before);
         }
