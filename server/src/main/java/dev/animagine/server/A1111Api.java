@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.animagine.core.pipeline.LatentUpscaler;
+import dev.animagine.core.service.Compat;
 import dev.animagine.core.service.ImageRequest;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
@@ -124,11 +125,14 @@ final class A1111Api {
         ArrayNode allSeeds = o.putArray("all_seeds");
         o.put("subseed", seed);
         ArrayNode allSubseeds = o.putArray("all_subseeds");
-        int count = m.spec().request().batchCount();
+        ImageRequest req = m.spec().request();
+        int count = req.imageCount();
+        // A1111's all_seeds: seed + i over batch count x batch size, or the seed for every image with a variation seed
+        boolean variation = req.compat() == Compat.A1111 && req.sampling().subseedStrength() > 0;
         for (int i = 0; i < count; i++) {
             allPrompts.add(prompt);
             allNegative.add(negative);
-            allSeeds.add(seed + i);
+            allSeeds.add(variation ? seed : seed + i);
             allSubseeds.add(seed + i);
         }
         o.put("subseed_strength", 0);

@@ -135,7 +135,8 @@ public final class A1111Mapping {
                 .sampler(samplerAndSchedule[0])
                 .schedule(samplerAndSchedule[1])
                 .seed(seed)
-                .batchCount(batchSize * nIter)
+                .batchCount(nIter)
+                .batchSize(batchSize)
                 .emphasis(emphasis)
                 .clipSkip(clipSkip)
                 .loraDir(host.catalog().loraDir());
@@ -338,6 +339,7 @@ public final class A1111Mapping {
                 case "sampler" -> "sampler_name";
                 case "schedule" -> "scheduler";
                 case "batchCount" -> "n_iter";
+                case "batchSize" -> "batch_size";
                 case "clipSkip" -> "CLIP_stop_at_last_layers";
                 case "size" -> "width";
                 default -> A1111ImageFields.a1111Field(e.field());

@@ -44,6 +44,7 @@ final class NativeRequests {
                 .schedule(Fields.string(body, "schedule", "default", 100))
                 .seed(Fields.integer(body, "seed", -1, -1, 0xFFFFFFFFL))
                 .batchCount(Fields.int32(body, "batch_count", 1, 1, limits.maxImages()))
+                .batchSize(Fields.int32(body, "batch_size", 1, 1, limits.maxImages()))
                 .emphasis(Fields.string(body, "emphasis", "Original", 100))
                 .clipSkip(Fields.int32(body, "clip_skip", 1, 1, 12));
         String compat = Fields.string(body, "compat", null);
@@ -68,6 +69,8 @@ final class NativeRequests {
             A1111ImageFields.hires(body, b, size);
         }
         ImageRequest request = b.build();
+        if ((long) request.batchCount() * request.batchSize() > limits.maxImages())
+            throw ApiException.unprocessable("batch_size", "batch_count x batch_size is " + request.imageCount() + ", at most " + limits.maxImages());
         try {
             request.validate();
         } catch (InvalidRequestException e) {
@@ -112,6 +115,7 @@ final class NativeRequests {
         return switch (field) {
             case "cfgScale" -> "cfg_scale";
             case "batchCount" -> "batch_count";
+            case "batchSize" -> "batch_size";
             case "clipSkip" -> "clip_skip";
             default -> field;
         };

@@ -36,6 +36,20 @@ class A1111ContractTest {
     }
 
     @Test
+    void batchSizeAndNIterNumberSeedsAsA1111AndEachImageEqualsItMadeAlone() throws Exception {
+        JsonNode r = ok(S.post("/sdapi/v1/txt2img",
+                "{\"prompt\":\"1girl\",\"seed\":50,\"steps\":2,\"width\":64,\"height\":64,\"batch_size\":2,\"n_iter\":2}"));
+        assertThat(r.get("images")).hasSize(4);
+        JsonNode info = Json.MAPPER.readTree(r.get("info").asText());
+        assertThat(info.get("all_seeds")).extracting(JsonNode::asLong).containsExactly(50L, 51L, 52L, 53L);
+        assertThat(info.get("batch_size").asInt()).isEqualTo(2);
+        assertThat(info.get("infotexts").get(3).asText()).contains("Seed: 53,").doesNotContain("Batch");
+        JsonNode alone = ok(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"1girl\",\"seed\":52,\"steps\":2,\"width\":64,\"height\":64}"));
+        // the same pixels and infotext: the same PNG
+        assertThat(r.get("images").get(2).asText()).isEqualTo(alone.get("images").get(0).asText());
+    }
+
+    @Test
     void txt2imgAnswersImagesParametersAndInfoWithA1111Keys() {
         JsonNode r = ok(S.post("/sdapi/v1/txt2img",
                 "{\"prompt\":\"1girl, solo\",\"negative_prompt\":\"lowres\",\"seed\":1234,\"steps\":2,\"width\":64,\"height\":64,"
