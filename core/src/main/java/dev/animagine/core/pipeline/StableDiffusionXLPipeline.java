@@ -130,6 +130,11 @@ public final class StableDiffusionXLPipeline {
         return encodings.encodings();
     }
 
+    /** Forgets the kept text encodings (benchmarks time an encoding each run). */
+    public void clearTextEncodings() {
+        encodings.clear();
+    }
+
     public synchronized SdxlTextEncoder textEncoder() {
         if (textEncoder == null) {
             var arch = checkpoint.architecture();

@@ -48,6 +48,10 @@ final class TextEncodingCache {
         return c;
     }
 
+    synchronized void clear() {
+        entries.clear();
+    }
+
     /** How many times the text encoders ran through this cache. */
     synchronized long encodings() {
         return encodings;
