@@ -62,6 +62,15 @@ class ImageToImageServiceTest {
         }
     }
 
+    @Test
+    void img2imgWithABatchSizeMakesItsImagesOneAtATimeWithA1111Seeds() {
+        Run batch = run(img2img("init_variant0_64x64.png").steps(4).strength(0.5).batchSize(2).build());
+        assertThat(batch.result().images()).extracting(GeneratedImage::seed).containsExactly(42L, 43L);
+        Run alone = run(img2img("init_variant0_64x64.png").steps(4).strength(0.5).seed(43).build());
+        assertThat(batch.result().images().get(1).result().image().data()).isEqualTo(alone.image().result().image().data());
+        assertThat(batch.result().images().get(1).parameters()).isEqualTo(alone.image().parameters());
+    }
+
     static Run run(ImageRequest r) {
         List<GenerationEvent> events = new CopyOnWriteArrayList<>();
         GenerationResult result = service.generate(r, new RunControl(events::add));
