@@ -209,7 +209,9 @@ public record ImageRequest(
         if (h.steps() < 0 || h.steps() > MAX_STEPS)
             throw new InvalidRequestException("hiresSteps", "must be between 0 (= steps) and " + MAX_STEPS + " (got " + h.steps() + ")");
         field("hiresUpscaler", () -> LatentUpscaler.byId(h.upscalerOrDefault(compat)));
-        if (h.sampler() != null) {
+        if (h.sampler() != null && compat == Compat.A1111) {
+            field("hiresSampler", () -> A1111Sampler.byName(h.sampler()));
+        } else if (h.sampler() != null) {
             Sampler s = field("hiresSampler", () -> Sampler.byId(h.sampler()));
             ScheduleType t = field("schedule", () -> ScheduleType.byId(schedule));
             if (!s.supports(t)) throw new InvalidRequestException("hiresSampler", s.id() + " has no " + t.id() + " schedule");
