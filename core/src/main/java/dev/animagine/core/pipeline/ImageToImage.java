@@ -33,7 +33,9 @@ import java.util.function.UnaryOperator;
  *     generator for VAE sample, start noise and sampler, the latent blend after every step, no composite;</li>
  * <li>A1111 ({@code StableDiffusionProcessingImg2Img}, {@code sample_hr_pass}): {@code int(d * steps) + 1}
  *     steps, the seed's latent noise, masked-content fills, the blend on every step's prediction and on
- *     the result, "only masked" crop and paste-back, the composite of the original outside the mask.</li>
+ *     the result, "only masked" crop and paste-back, the composite of the original outside the mask; with an
+ *     {@link A1111DenoisingSampler} A1111's own {@code sample_img2img} (image RNG, k-diffusion or timestep
+ *     samplers, {@link A1111DenoisingSampler#img2imgStart}).</li>
  * </ul>
  * One instance per pipeline; each {@link #generate} call owns its run state.
  */
