@@ -59,8 +59,8 @@ class A1111Img2ImgCommandTest {
                 "--subseed", "5", "--subseed-strength", "0.3"), List.of("--init-image", init, "--mask", mask),
                 "Sampler: Euler a,", "Denoising strength: 0.75", "Mask blur: 4", "Masked content: latent noise", "Variation seed: 5");
         roundTrip("hires", List.of("--sampler", "Euler a", "--steps", "3", "--hires-scale", "1.5", "--hires-steps", "3", "--hires-denoise", "0.6",
-                "--hires-sampler", "DPM++ 2M SDE"), List.of(),
+                "--hires-sampler", "DPM++ 2M SDE Karras"), List.of(),
                 "Sampler: Euler a,", "Denoising strength: 0.6", "Hires upscale: 1.5", "Hires steps: 3", "Hires upscaler: Latent",
-                "Hires sampler: DPM++ 2M SDE");
+                "Hires sampler: DPM++ 2M SDE Karras");
     }
 }

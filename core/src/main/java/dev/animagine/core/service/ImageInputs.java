@@ -71,6 +71,13 @@ final class ImageInputs {
         return java.util.Arrays.stream(Sampler.values()).filter(s -> s.id().equals(id)).findFirst().orElse(null);
     }
 
+    /** A1111's label of a hires sampler, with the schedule its name asked for ("DPM++ 2M SDE Karras"). */
+    private static String a1111HiresSampler(String name) {
+        A1111Sampler.Choice c = A1111Sampler.parse(name, null);
+        return c.schedule() == dev.animagine.core.sampling.a1111.SigmaSchedule.AUTOMATIC ? c.sampler().label()
+                : c.sampler().label() + " " + c.schedule().label();
+    }
+
     /**
      * A1111's infotext keys of img2img, inpainting and hires: {@code Denoising strength} after the
      * model (A1111's place for it), the rest ({@code Mask blur}, {@code Hires upscale}, ...) among the
@@ -87,7 +94,7 @@ final class ImageInputs {
             if (h.steps() > 0) extra.put("Hires steps", h.steps());
             extra.put("Hires upscaler", h.upscaler().a1111Name());
             if (r.hires().sampler() != null)
-                extra.put("Hires sampler", in.diffusers() ? h.sampler().a1111Name() : A1111Sampler.byName(r.hires().sampler()).label());
+                extra.put("Hires sampler", in.diffusers() ? h.sampler().a1111Name() : a1111HiresSampler(r.hires().sampler()));
             if (h.prompt() != null) extra.put("Hires prompt", h.prompt());
             if (h.negativePrompt() != null) extra.put("Hires negative prompt", h.negativePrompt());
             if (in.diffusers() && h.reseed()) extra.put("Hires reseed", "True");
