@@ -201,6 +201,19 @@ class ImageToImageServiceTest {
         }
     }
 
+    @Test
+    void uniPcImg2ImgAndHiresNeedThreeStepsRun() {
+        // A1111's UniPC (order 3) runs t_enc = int(d * steps) steps in img2img, hires steps - 1 in a hires pass
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> service.prepare(img2img("init_variant0_64x64.png").sampler("UniPC")
+                .steps(10).strength(0.25).build()))).isInstanceOf(dev.animagine.core.InvalidRequestException.class).hasMessageContaining("strength")
+                .hasMessageContaining("= 2 steps");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> service.prepare(base().size(64, 64).hiresScale(1.5).hiresSteps(3)
+                .hiresSampler("UniPC").build()))).isInstanceOf(dev.animagine.core.InvalidRequestException.class).hasMessageContaining("hiresSteps");
+        Run ok = run(img2img("init_variant0_64x64.png").sampler("UniPC").steps(10).strength(0.3).build());
+        assertThat(ok.steps()).hasSize(3);
+        assertThat(ok.image().parameters()).contains("Sampler: UniPC,", "Denoising strength: 0.3");
+    }
+
     /** A1111's Euler a schedule of {@code steps} steps for SDXL (the model's own sigmas, A1111's default). */
     static float[] a1111Sigmas(int steps) {
         return SamplerSigmas.of(A1111Sampler.EULER_A, SigmaSchedule.AUTOMATIC, steps, new DiscreteSchedule(DiscreteSchedule.sdxlAlphasCumprod())).sigmas();
