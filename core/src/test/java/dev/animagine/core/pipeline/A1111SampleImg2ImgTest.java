@@ -28,7 +28,6 @@ import dev.animagine.core.tensor.Tensor;
 import dev.animagine.core.testing.Close;
 import dev.animagine.core.testing.Fixtures;
 import dev.animagine.core.text.PromptMode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -50,17 +49,13 @@ class A1111SampleImg2ImgTest {
     static final double TOL = 1e-6;
     static final float[] AC = DiscreteSchedule.sdxlAlphasCumprod();
     static final Path INPUTS = Fixtures.path("inpaint").resolve("inputs");
+    /** Over the shared test checkpoint (TestModels caches it; not closed here). */
     static StableDiffusionXLPipeline p;
 
     @BeforeAll
     static void open() {
         assertThat(Fixtures.cases("img2img")).isNotEmpty();
         p = PipelineTest.pipeline(Fixtures.cases("img2img").getFirst().get("model").get("path").asText());
-    }
-
-    @AfterAll
-    static void close() {
-        p.checkpoint().close();
     }
 
     static GenerationRequest req(int w, int h, int steps) {
