@@ -194,11 +194,12 @@ public final class GenerationService implements AutoCloseable {
                 GenerationRequest req = prepared.images().get(i);
                 try {
                     Hooks hooks = new Hooks(control, i, n);
-                    // A1111's samplers and seeds for txt2img in A1111 mode; img2img, inpainting and hires
-                    // run the diffusers schedulers in both modes for now
-                    A1111ImageSampler a1111 = prepared.imageInputs() == null ? A1111ImageSampler.forImage(prepared.request(), i) : null;
+                    // A1111's samplers and seeds in A1111 mode (txt2img, img2img, inpainting, hires); diffusers' schedulers otherwise
+                    A1111ImageSampler a1111 = A1111ImageSampler.forImage(prepared.request(), i);
+                    StableDiffusionXLPipeline.SamplerFactory samplers = a1111 != null ? a1111 : run::diffusersSampler;
+                    StableDiffusionXLPipeline.SamplerFactory hiresSamplers = a1111 != null ? a1111.hires() : run::diffusersSampler;
                     ImageResult r = prepared.imageInputs() != null
-                            ? new ImageToImage(run).generate(req, prepared.imageInputs(), run::diffusersSampler, hooks)
+                            ? new ImageToImage(run).generate(req, prepared.imageInputs(), samplers, hiresSamplers, hooks)
                             : a1111 != null ? run.generate(req, a1111, hooks) : run.generate(req, hooks);
                     control.checkpoint(); // a cancel or skip during the VAE decode drops the image too
                     dev.animagine.core.pipeline.Infotext info = ImageOutput.infotext(r, checkpoint);

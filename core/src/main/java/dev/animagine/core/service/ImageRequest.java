@@ -219,7 +219,9 @@ public record ImageRequest(
         if (h.steps() < 0 || h.steps() > MAX_STEPS)
             throw new InvalidRequestException("hiresSteps", "must be between 0 (= steps) and " + MAX_STEPS + " (got " + h.steps() + ")");
         field("hiresUpscaler", () -> LatentUpscaler.byId(h.upscalerOrDefault(compat)));
-        if (h.sampler() != null) {
+        if (h.sampler() != null && compat == Compat.A1111) {
+            field("hiresSampler", () -> A1111Sampler.byName(h.sampler()));
+        } else if (h.sampler() != null) {
             Sampler s = field("hiresSampler", () -> Sampler.byId(h.sampler()));
             ScheduleType t = field("schedule", () -> ScheduleType.byId(schedule));
             if (!s.supports(t)) throw new InvalidRequestException("hiresSampler", s.id() + " has no " + t.id() + " schedule");
@@ -246,11 +248,29 @@ public record ImageRequest(
         A1111Sampler.Choice c = field("sampler", () -> A1111Sampler.parse(sampler, given.label()));
         // UniPC (order 3) needs as many steps as its order; said before the model runs
         if (c.sampler() == A1111Sampler.UNIPC && steps < 3) throw new InvalidRequestException("steps", "must be at least 3 for UniPC (got " + steps + ")");
+        checkUniPcImg2Img(c);
         RngSource r = field("rng", () -> RngSource.byId(rng));
         EmphasisMode e = field("emphasis", () -> EmphasisMode.fromA1111Name(emphasis));
         // the engine-level request names a diffusers sampler too (unused by the A1111 sampler)
         Sampler s = java.util.Arrays.stream(Sampler.values()).filter(x -> x.id().equals(c.sampler().id())).findFirst().orElse(Sampler.EULER_A);
         return new Resolved(s, ScheduleType.DEFAULT, e, c, r);
+    }
+
+    /**
+     * UniPC in img2img runs {@code t_enc = int(min(d, 0.999) · steps)} steps, in a hires pass {@code S - 1}
+     * (S = hires steps or steps); A1111's UniPC asserts at least its order (3).
+     */
+    private void checkUniPcImg2Img(A1111Sampler.Choice c) {
+        if (initImage != null && c.sampler() == A1111Sampler.UNIPC) {
+            int tEnc = (int) (Math.min(strengthOrDefault(), 0.999) * steps);
+            if (tEnc < 3) throw new InvalidRequestException("strength", "with " + steps + " steps leaves UniPC int(strength * steps) = " + tEnc
+                    + " steps; it needs at least 3 (raise the strength or the steps)");
+        }
+        if (hires == null) return;
+        A1111Sampler hs = hires.sampler() == null ? c.sampler() : A1111Sampler.byName(hires.sampler());
+        int s = hires.steps() > 0 ? hires.steps() : steps;
+        if (hs == A1111Sampler.UNIPC && s - 1 < 3)
+            throw new InvalidRequestException("hiresSteps", "UniPC's hires pass runs hires steps - 1 = " + (s - 1) + " steps; it needs at least 3 (use 4 or more)");
     }
 
     private static boolean isDefaultSchedule(String name) {
