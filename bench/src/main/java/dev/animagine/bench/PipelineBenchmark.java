@@ -10,6 +10,7 @@ import dev.animagine.core.pipeline.ImageToImageRequest;
 import dev.animagine.core.pipeline.RunHooks;
 import dev.animagine.core.pipeline.Stage;
 import dev.animagine.core.pipeline.StableDiffusionXLPipeline;
+import dev.animagine.core.pipeline.StepSavings;
 import dev.animagine.core.tensor.FlopCounter;
 import dev.animagine.core.tensor.KernelProfile;
 import dev.animagine.core.tensor.Parallel;
@@ -183,6 +184,60 @@ public final class PipelineBenchmark {
         }
     }
 
+    /**
+     * What step savings ({@link StepSavings}: DeepCache, CFG cutoff) save: the image without them,
+     * with them and without them again in one process over the same loaded model (so JIT warm-up does
+     * not favour either). The base's figures are the better of its two images.
+     */
+    public static SavingsReport runWithSavings(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
+                                               StepSavings savings, Consumer<String> progress) {
+        progress.accept("measuring the fp32 FMA peak on " + Parallel.threads() + " threads...");
+        double peak = PeakFlops.measure();
+        progress.accept(String.format("peak %.1f GFLOP/s; opening %s", peak, model));
+        long t0 = System.nanoTime();
+        try (Checkpoint checkpoint = Checkpoint.open(model, options)) {
+            StableDiffusionXLPipeline pipeline = new StableDiffusionXLPipeline(checkpoint, tokenizers);
+            GenerationRequest plain = request.withSavings(StepSavings.NONE);
+            long[] base = new long[3], with = new long[3], again = new long[3];
+            Report first = measure(model, pipeline, plain, progress, peak, t0, base);
+            progress.accept("with " + describe(savings));
+            Report saving = measure(model, pipeline, request.withSavings(savings), progress, peak, System.nanoTime(), with);
+            progress.accept("without them again");
+            measure(model, pipeline, plain, progress, peak, System.nanoTime(), again);
+            return new SavingsReport(first, saving, savings, base[1], with[1], Math.min(base[2], again[2]) / 1e9, with[2] / 1e9,
+                    Math.min(base[0], again[0]) / 1e9, with[0] / 1e9);
+        }
+    }
+
+    /** "DeepCache 3, CFG cutoff 0.5". */
+    public static String describe(StepSavings s) {
+        List<String> parts = new ArrayList<>();
+        if (s.deepCache()) parts.add("DeepCache " + s.deepCacheInterval());
+        if (s.cutsCfg()) parts.add("CFG cutoff " + s.cfgCutoff());
+        return parts.isEmpty() ? "no step savings" : String.join(", ", parts);
+    }
+
+    /**
+     * {@link #runWithSavings}'s figures for the denoising phase of one image (all UNet calls): FLOPs
+     * counted by the kernels, wall time and CPU time of all threads.
+     */
+    public record SavingsReport(Report base, Report saving, StepSavings savings, long baseDenoiseFlops, long savingDenoiseFlops,
+                                double baseDenoiseSeconds, double savingDenoiseSeconds, double baseDenoiseCpuSeconds,
+                                double savingDenoiseCpuSeconds) {
+        /** FLOPs saved, in percent of the base image's denoising. */
+        public double flopReductionPercent() {
+            return 100 * (1 - savingDenoiseFlops / (double) baseDenoiseFlops);
+        }
+
+        public double speedup() {
+            return baseDenoiseSeconds / savingDenoiseSeconds;
+        }
+
+        public double cpuSpeedup() {
+            return baseDenoiseCpuSeconds / savingDenoiseCpuSeconds;
+        }
+    }
+
     private static long fileSize(Path p) {
         try {
             return Files.size(p);
@@ -230,7 +285,10 @@ public final class PipelineBenchmark {
         }
     }
 
-    /** Builds the pipeline's models (counted from {@code t0} as loading), then one image; {@code cpuDenoise[0]} gets the denoising CPU time. */
+    /**
+     * Builds the pipeline's models (counted from {@code t0} as loading), then one image; {@code cpuDenoise[0]} gets the denoising
+     * CPU time, and when it has three slots, [1] the denoising FLOPs and [2] its wall nanoseconds.
+     */
     private static Report measure(Path model, StableDiffusionXLPipeline pipeline, GenerationRequest request, Consumer<String> progress,
                                   double peak, long t0, long[] cpuDenoise) {
         return measure(model, pipeline, request, progress, peak, t0, cpuDenoise, false, null, 1);
@@ -273,6 +331,10 @@ public final class PipelineBenchmark {
         }
         rec.end(System.nanoTime());
         cpuDenoise[0] = rec.denoiseCpuNanos();
+        if (cpuDenoise.length > 2) {
+            cpuDenoise[1] = rec.flops("denoise");
+            cpuDenoise[2] = rec.phaseNanos("denoise");
+        }
         double image = seconds(System.nanoTime() - start);
 
         // measured again afterwards: the better of the two, in case something else ran during the first

@@ -8,6 +8,7 @@ import dev.animagine.bench.PipelineBenchmark;
 import dev.animagine.bench.PipelineBenchmark.BatchReport;
 import dev.animagine.bench.PipelineBenchmark.LoraReport;
 import dev.animagine.bench.PipelineBenchmark.Report;
+import dev.animagine.bench.PipelineBenchmark.SavingsReport;
 import dev.animagine.core.image.A1111InpaintInputs;
 import dev.animagine.core.image.A1111Resize;
 import dev.animagine.core.image.ImageFiles;
@@ -15,6 +16,7 @@ import dev.animagine.core.image.PixelImage;
 import dev.animagine.core.pipeline.A1111Img2Img;
 import dev.animagine.core.pipeline.GenerationRequest;
 import dev.animagine.core.pipeline.ImageToImageRequest;
+import dev.animagine.core.pipeline.StepSavings;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.text.PromptMode;
@@ -89,6 +91,14 @@ final class BenchCommand implements Callable<Integer> {
             + "int(S * steps) + 1 steps run).")
     double strength;
 
+    @Option(names = "--deepcache", paramLabel = "N",
+            description = "Also time the image with DeepCache (the full UNet every N-th call) over the same loaded model: FLOPs and time saved.")
+    Integer deepCache;
+
+    @Option(names = "--cfg-cutoff", paramLabel = "R",
+            description = "Also time the image with guidance off after a fraction R of the steps (with --deepcache: both at once).")
+    Double cfgCutoff;
+
     @Option(names = "--lora", paramLabel = "FILE", description = "Also time the image with this LoRA / LyCORIS adapter (weight 1) over the same loaded model.")
     Path lora;
 
@@ -120,11 +130,23 @@ final class BenchCommand implements Callable<Integer> {
         };
         if (batchSize < 1) throw new InvalidArgumentException("--batch-size must be at least 1 (got " + batchSize + ")");
         if (batchSize > 1) {
-            if (lora != null || img2img || initImage != null)
-                throw new InvalidArgumentException("--batch-size compares txt2img batches: not with --lora or --img2img");
+            if (lora != null || img2img || initImage != null || deepCache != null || cfgCutoff != null)
+                throw new InvalidArgumentException("--batch-size compares txt2img batches: not with --lora, --img2img, --deepcache or --cfg-cutoff");
             BatchReport b = PipelineBenchmark.runBatch(model, modelOptions.toOptions(), tokenizers, request, batchSize, progress);
             if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(b)));
             else printText(out, b);
+            out.flush();
+            return Main.EXIT_OK;
+        }
+        if (deepCache != null || cfgCutoff != null) {
+            if (lora != null) throw new InvalidArgumentException("--lora and --deepcache/--cfg-cutoff are separate benchmarks: give one");
+            if (deepCache != null && deepCache < 1) throw new InvalidArgumentException("--deepcache must be at least 1 (got " + deepCache + ")");
+            if (cfgCutoff != null && !(cfgCutoff >= 0 && cfgCutoff <= 1))
+                throw new InvalidArgumentException("--cfg-cutoff must be between 0 and 1 (got " + cfgCutoff + ")");
+            StepSavings savings = new StepSavings(deepCache == null ? 0 : deepCache, cfgCutoff == null ? 1 : cfgCutoff);
+            SavingsReport s = PipelineBenchmark.runWithSavings(model, modelOptions.toOptions(), tokenizers, request, savings, progress);
+            if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(s)));
+            else printText(out, s);
             out.flush();
             return Main.EXIT_OK;
         }
@@ -234,6 +256,33 @@ final class BenchCommand implements Callable<Integer> {
         o.put("rss_peak_with_bytes", l.rssPeakWithBytes());
         o.put("rss_growth_bytes", l.rssGrowthBytes());
         return root;
+    }
+
+    /** The base image's figures as {@link #toJson(Report)}, plus a {@code savings} object. */
+    static ObjectNode toJson(SavingsReport s) {
+        ObjectNode root = toJson(s.base());
+        ObjectNode o = root.putObject("savings");
+        o.put("deepcache_interval", s.savings().deepCacheInterval());
+        o.put("cfg_cutoff", s.savings().cfgCutoff());
+        o.put("base_denoise_gflop", s.baseDenoiseFlops() / 1e9);
+        o.put("denoise_gflop", s.savingDenoiseFlops() / 1e9);
+        o.put("flop_reduction_percent", s.flopReductionPercent());
+        o.put("base_denoise_seconds", s.baseDenoiseSeconds());
+        o.put("denoise_seconds", s.savingDenoiseSeconds());
+        o.put("speedup", s.speedup());
+        o.put("base_denoise_cpu_seconds", s.baseDenoiseCpuSeconds());
+        o.put("denoise_cpu_seconds", s.savingDenoiseCpuSeconds());
+        o.put("cpu_speedup", s.cpuSpeedup());
+        return root;
+    }
+
+    private static void printText(PrintWriter out, SavingsReport s) {
+        printText(out, s.base());
+        out.printf(Locale.ROOT, "savings        %s: denoising %.1f GFLOP vs %.1f without (-%.1f%%)%n", PipelineBenchmark.describe(s.savings()),
+                s.savingDenoiseFlops() / 1e9, s.baseDenoiseFlops() / 1e9, s.flopReductionPercent());
+        out.printf(Locale.ROOT, "denoise time   %.2f s vs %.2f s without (x%.2f wall); CPU time %.2f vs %.2f s (x%.2f)%n",
+                s.savingDenoiseSeconds(), s.baseDenoiseSeconds(), s.speedup(), s.savingDenoiseCpuSeconds(), s.baseDenoiseCpuSeconds(),
+                s.cpuSpeedup());
     }
 
     private static void printText(PrintWriter out, LoraReport l) {

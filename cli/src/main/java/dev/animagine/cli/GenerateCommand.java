@@ -134,6 +134,14 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--s-min-uncond-all", description = "NGMS on every step, not every other (A1111's \"NGMS all steps\").")
     boolean sMinUncondAll;
 
+    @Option(names = "--deepcache", paramLabel = "N",
+            description = "DeepCache: the full UNet every N-th UNet call, only its shallow branch on the cached deep features between (N >= 1; off by default).")
+    Integer deepCache;
+
+    @Option(names = "--cfg-cutoff", paramLabel = "R",
+            description = "Turn classifier-free guidance off after a fraction R (0..1) of the steps: after step int(steps x R) only the prompt's pass runs (off by default).")
+    Double cfgCutoff;
+
     @Option(names = "--sigma-min", paramLabel = "SIGMA", defaultValue = "0", description = "Schedule's minimum sigma (default 0: the model's).")
     double sigmaMin;
 
@@ -295,7 +303,8 @@ public final class GenerateCommand implements Callable<Integer> {
             Map.entry("sTmax", "--s-tmax"), Map.entry("sMinUncondAll", "--s-min-uncond-all"), Map.entry("sigmaMin", "--sigma-min"),
             Map.entry("sigmaMax", "--sigma-max"), Map.entry("rho", "--rho"), Map.entry("betaAlpha", "--beta-alpha"),
             Map.entry("betaBeta", "--beta-beta"), Map.entry("discardPenultimateSigma", "--discard-penultimate-sigma"), Map.entry("prompt", "--prompt"), Map.entry("negativePrompt", "--negative"),
-            Map.entry("loras", "--lora"), Map.entry("loraDir", "--lora-dir"));
+            Map.entry("loras", "--lora"), Map.entry("loraDir", "--lora-dir"), Map.entry("deepCacheInterval", "--deepcache"),
+            Map.entry("cfgCutoff", "--cfg-cutoff"));
 
     @Override
     public Integer call() throws IOException {
@@ -371,7 +380,16 @@ public final class GenerateCommand implements Callable<Integer> {
                 .sampling(samplingOptions())
                 .loras(loras.stream().map(GenerateCommand::parseLora).toList())
                 .loraDir(loraDir)
+                .deepCacheInterval(deepCacheFlag())
+                .cfgCutoff(cfgCutoff == null ? 1 : cfgCutoff)
                 .build();
+    }
+
+    /** --deepcache's interval, 0 when not given. */
+    private int deepCacheFlag() {
+        if (deepCache == null) return 0;
+        if (deepCache < 1) throw new InvalidArgumentException("--deepcache must be at least 1 (got " + deepCache + ")");
+        return deepCache;
     }
 
     /** The img2img, inpainting and hires flags; hires settings only when a hires flag is given. */

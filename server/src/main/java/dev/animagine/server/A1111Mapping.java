@@ -52,7 +52,7 @@ public final class A1111Mapping {
             "force_task_id", "script_name", "script_args", "send_images", "save_images", "alwayson_scripts", "infotext",
             "init_images", "resize_mode", "image_cfg_scale", "mask", "mask_blur", "mask_blur_x", "mask_blur_y", "mask_round",
             "inpainting_fill", "inpaint_full_res", "inpaint_full_res_padding", "inpainting_mask_invert", "initial_noise_multiplier",
-            "latent_mask", "include_init_images", "animagine");
+            "latent_mask", "include_init_images", "animagine", StepSavingsFields.DEEPCACHE, StepSavingsFields.CFG_CUTOFF);
 
     /** Defaults A1111 gives a txt2img request (modules/api/models.py and processing.py). */
     static final int DEFAULT_STEPS = 50, DEFAULT_SIZE = 512;
@@ -115,7 +115,8 @@ public final class A1111Mapping {
         if (!format.equalsIgnoreCase("png")) throw ApiException.unprocessable("samples_format", "only png is produced (got '" + format + "')");
         for (Iterator<String> it = overrides.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!Set.of("sd_model_checkpoint", "CLIP_stop_at_last_layers", "emphasis", "sd_vae", "samples_format", "animagine").contains(k))
+            if (!Set.of("sd_model_checkpoint", "CLIP_stop_at_last_layers", "emphasis", "sd_vae", "samples_format", "animagine").contains(k)
+                    && !StepSavingsFields.NAMES.contains(k))
                 notes.add("override_settings." + k + " ignored");
         }
 
@@ -140,6 +141,7 @@ public final class A1111Mapping {
                 .emphasis(emphasis)
                 .clipSkip(clipSkip)
                 .loraDir(host.catalog().loraDir());
+        StepSavingsFields.apply(body, overrides, builder);
         if (img2img) A1111ImageFields.img2img(body, builder, limits, notes);
         else A1111ImageFields.hires(body, builder, new int[] {width, height});
         ImageRequest request = builder.build();
@@ -342,6 +344,7 @@ public final class A1111Mapping {
                 case "batchSize" -> "batch_size";
                 case "clipSkip" -> "CLIP_stop_at_last_layers";
                 case "size" -> "width";
+                case "deepCacheInterval", "cfgCutoff" -> StepSavingsFields.apiName(e.field());
                 default -> A1111ImageFields.a1111Field(e.field());
             };
             throw ApiException.unprocessable(field, e.reason());

@@ -24,7 +24,9 @@ final class NativeRequests {
             // img2img, inpainting and the hires fix: A1111's field names and defaults (A1111ImageFields)
             "init_images", "denoising_strength", "resize_mode", "mask", "mask_blur", "mask_blur_x", "mask_blur_y", "inpainting_fill",
             "inpaint_full_res", "inpaint_full_res_padding", "inpainting_mask_invert", "enable_hr", "hr_scale", "hr_upscaler",
-            "hr_second_pass_steps", "hr_resize_x", "hr_resize_y", "hr_prompt", "hr_negative_prompt", "hr_sampler_name");
+            "hr_second_pass_steps", "hr_resize_x", "hr_resize_y", "hr_prompt", "hr_negative_prompt", "hr_sampler_name",
+            // step savings (DeepCache, CFG cutoff)
+            StepSavingsFields.DEEPCACHE, StepSavingsFields.CFG_CUTOFF);
 
     private NativeRequests() {}
 
@@ -47,6 +49,7 @@ final class NativeRequests {
                 .batchSize(Fields.int32(body, "batch_size", 1, 1, limits.maxImages()))
                 .emphasis(Fields.string(body, "emphasis", "Original", 100))
                 .clipSkip(Fields.int32(body, "clip_skip", 1, 1, 12));
+        StepSavingsFields.apply(body, Json.object(), b);
         String compat = Fields.string(body, "compat", null);
         if (compat != null) {
             try {
@@ -117,6 +120,7 @@ final class NativeRequests {
             case "batchCount" -> "batch_count";
             case "batchSize" -> "batch_size";
             case "clipSkip" -> "clip_skip";
+            case "deepCacheInterval", "cfgCutoff" -> StepSavingsFields.apiName(field);
             default -> field;
         };
     }

@@ -90,12 +90,13 @@ public record GenerationParameters(
      * The sampler and schedule settings A1111 writes only when they differ from its defaults
      * (sd_samplers_kdiffusion.py, sd_samplers_timesteps.py, sd_samplers_cfg_denoiser.py): Eta (ancestral;
      * default 1), Eta DDIM, Sigma churn/tmin/tmax/noise, NGMS (negative guidance minimum sigma) and
-     * NGMS all steps, Schedule min/max sigma and rho, Beta schedule alpha/beta, Discard penultimate sigma.
+     * NGMS all steps, Schedule min/max sigma and rho, Beta schedule alpha/beta, Discard penultimate sigma;
+     * and this engine's step savings, written only when on: DeepCache (interval) and CFG cutoff (ratio).
      */
     public record SamplerOptions(Double eta, Double etaDdim, Double sigmaChurn, Double sigmaTmin, Double sigmaTmax,
                                  Double sigmaNoise, Double ngms, Boolean ngmsAllSteps, Double scheduleMinSigma,
                                  Double scheduleMaxSigma, Double scheduleRho, Double betaScheduleAlpha,
-                                 Double betaScheduleBeta, Boolean discardPenultimateSigma) {}
+                                 Double betaScheduleBeta, Boolean discardPenultimateSigma, Integer deepCache, Double cfgCutoff) {}
 
     /**
      * Forge's own keys: the extra modules it loaded beside the checkpoint ("Module 1: sdxl_vae"; VAE or text

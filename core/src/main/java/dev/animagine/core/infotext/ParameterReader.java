@@ -36,8 +36,10 @@ final class ParameterReader {
             "Beta schedule beta", "Discard penultimate sigma", "Variation seed", "Variation seed strength", "Seed resize from",
             "Denoising strength", "Hires upscale", "Hires resize", "Hires steps", "Hires upscaler", "Hires sampler",
             "Hires schedule type", "Hires CFG Scale", "Hires checkpoint", "Hires prompt", "Hires negative prompt",
-            "First pass size", "Mask blur", "NGMS", "Emphasis", "Prompt encoding", "Original size", "Target size", "Crop",
-            "Distilled CFG Scale", "Hires Distilled CFG Scale", "Diffusion in Low Bits", "Lora hashes", "TI hashes", "Hashes", "Version");
+            "First pass size", "Mask blur", "Mask mode", "Masked content", "Inpaint area", "Masked area padding", "Resize mode", "NGMS",
+            "Emphasis", "Prompt encoding", "Original size", "Target size", "Crop",
+            "Distilled CFG Scale", "Hires Distilled CFG Scale", "Diffusion in Low Bits", "Lora hashes", "TI hashes", "Hashes", "Version",
+            "DeepCache", "CFG cutoff");
 
     private final Map<String, String> pairs;
     private final List<String> invalid = new ArrayList<>();
@@ -112,7 +114,8 @@ final class ParameterReader {
         return new GenerationParameters.SamplerOptions(decimal("Eta"), decimal("Eta DDIM"), decimal("Sigma churn"),
                 decimal("Sigma tmin"), decimal("Sigma tmax"), decimal("Sigma noise"), decimal("NGMS"), bool("NGMS all steps"),
                 decimal("Schedule min sigma"), decimal("Schedule max sigma"), decimal("Schedule rho"),
-                decimal("Beta schedule alpha"), decimal("Beta schedule beta"), bool("Discard penultimate sigma"));
+                decimal("Beta schedule alpha"), decimal("Beta schedule beta"), bool("Discard penultimate sigma"),
+                integer("DeepCache"), decimal("CFG cutoff"));
     }
 
     /** Python's str(bool) as A1111 writes it: True / False. */

@@ -4,6 +4,7 @@ import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.core.infotext.GenerationParameters.Size;
 import dev.animagine.core.infotext.GenerationParameters.Source;
 import dev.animagine.core.pipeline.GenerationRequest;
+import dev.animagine.core.pipeline.StepSavings;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.text.A1111Settings;
@@ -65,6 +66,9 @@ public final class RequestMapping {
                 p.steps() != null ? p.steps() : base.steps(), p.cfgScale() != null ? p.cfgScale() : base.cfgScale(),
                 sampler, schedule, p.seed() != null ? p.seed() : base.seed(), mode, a1111, p.clipSkip(),
                 original.width(), original.height(), cropTop, cropLeft, target.width(), target.height());
+        GenerationParameters.SamplerOptions o = p.samplerOptions();
+        if (o.deepCache() != null || o.cfgCutoff() != null)
+            request = request.withSavings(new StepSavings(o.deepCache() != null ? o.deepCache() : 0, o.cfgCutoff() != null ? o.cfgCutoff() : 1));
         warnings.addAll(notReproduced(p, sampler));
         return new Mapped(request, List.copyOf(warnings));
     }

@@ -14,6 +14,7 @@ import dev.animagine.core.text.PromptMode;
  *                       conditioning if the model asks for it; A1111 mode encodes "")
  * @param cfgScale       classifier-free guidance; {@code <= 1} skips the unconditional pass
  * @param seed           64-bit; torch uses the low 32 bits
+ * @param savings        DeepCache and CFG cutoff ({@link StepSavings#NONE}: off)
  */
 public record GenerationRequest(
         String prompt,
@@ -33,9 +34,11 @@ public record GenerationRequest(
         int cropTop,
         int cropLeft,
         int targetWidth,
-        int targetHeight) {
+        int targetHeight,
+        StepSavings savings) {
 
     public GenerationRequest {
+        if (savings == null) savings = StepSavings.NONE;
         if (width <= 0 || height <= 0 || width % 8 != 0 || height % 8 != 0)
             throw new InvalidArgumentException("image size " + width + "x" + height + " must be positive multiples of 8");
         if (steps < 1) throw new InvalidArgumentException("steps must be at least 1 (got " + steps + ")");
@@ -43,6 +46,14 @@ public record GenerationRequest(
         if (!sampler.supports(schedule))
             throw new InvalidArgumentException("sampler " + sampler.id() + " has no " + schedule.id() + " schedule in diffusers mode");
         if (clipSkip < 1) throw new InvalidArgumentException("clip skip must be at least 1 (got " + clipSkip + ")");
+    }
+
+    /** A request without step savings. */
+    public GenerationRequest(String prompt, String negativePrompt, int width, int height, int steps, double cfgScale, Sampler sampler,
+                             ScheduleType schedule, long seed, PromptMode promptMode, A1111Settings a1111, int clipSkip,
+                             int originalWidth, int originalHeight, int cropTop, int cropLeft, int targetWidth, int targetHeight) {
+        this(prompt, negativePrompt, width, height, steps, cfgScale, sampler, schedule, seed, promptMode, a1111, clipSkip,
+                originalWidth, originalHeight, cropTop, cropLeft, targetWidth, targetHeight, StepSavings.NONE);
     }
 
     /** A request with SDXL's default size conditioning (original = target = image size, no crop). */
@@ -58,7 +69,12 @@ public record GenerationRequest(
 
     public GenerationRequest withSeed(long newSeed) {
         return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, sampler, schedule, newSeed, promptMode,
-                a1111, clipSkip, originalWidth, originalHeight, cropTop, cropLeft, targetWidth, targetHeight);
+                a1111, clipSkip, originalWidth, originalHeight, cropTop, cropLeft, targetWidth, targetHeight, savings);
+    }
+
+    public GenerationRequest withSavings(StepSavings newSavings) {
+        return new GenerationRequest(prompt, negativePrompt, width, height, steps, cfgScale, sampler, schedule, seed, promptMode,
+                a1111, clipSkip, originalWidth, originalHeight, cropTop, cropLeft, targetWidth, targetHeight, newSavings);
     }
 
     /** diffusers' add_time_ids: (original_h, original_w, crop_top, crop_left, target_h, target_w). */

@@ -138,6 +138,8 @@ public final class ImageOutput {
         if (q.targetWidth() != q.width() || q.targetHeight() != q.height())
             t.put("Target size", q.targetWidth() + "x" + q.targetHeight());
         if (q.cropTop() != 0 || q.cropLeft() != 0) t.put("Crop", q.cropTop() + "," + q.cropLeft());
+        if (q.savings().deepCache()) t.put("DeepCache", q.savings().deepCacheInterval());
+        if (q.savings().cutsCfg()) t.put("CFG cutoff", q.savings().cfgCutoff());
         if (q.promptMode() == PromptMode.A1111 && q.a1111().emphasis() != EmphasisMode.ORIGINAL) t.put("Emphasis", q.a1111().emphasis().a1111Name());
         if (q.promptMode() == PromptMode.DIFFUSERS) t.put("Prompt encoding", "diffusers");
         t.put("RNG", "CPU");

@@ -24,6 +24,7 @@ import dev.animagine.core.text.SdxlTextEncoder;
 import dev.animagine.core.text.SdxlTextEncoder.Embedding;
 import dev.animagine.core.text.SdxlTokenizers;
 import dev.animagine.core.text.TokenizedPrompt;
+import dev.animagine.core.unet.DeepCache;
 import dev.animagine.core.unet.UNet2DConditionModel;
 import dev.animagine.core.vae.AutoencoderKL;
 
@@ -173,7 +174,12 @@ public final class StableDiffusionXLPipeline {
      */
     public List<ImageResult> generateBatch(List<GenerationRequest> batch, SamplerFactory samplers, RunHooks hooks) {
         checkBatch(batch);
-        return Buffers.withPool(new BufferPool(), () -> run(batch, samplers, hooks));
+        BufferPool pool = new BufferPool();
+        try {
+            return Buffers.withPool(pool, () -> run(batch, samplers, hooks));
+        } finally {
+            pool.clearAndCollect(); // the next image must reuse this one's heap, not add to it
+        }
     }
 
     private List<ImageResult> run(List<GenerationRequest> batch, SamplerFactory samplers, RunHooks hooks) {
@@ -249,7 +255,8 @@ public final class StableDiffusionXLPipeline {
 
     private static GenerationRequest neutral(GenerationRequest r) {
         return new GenerationRequest("", null, r.width(), r.height(), r.steps(), r.cfgScale(), r.sampler(), r.schedule(), 0, r.promptMode(),
-                r.a1111(), r.clipSkip(), r.originalWidth(), r.originalHeight(), r.cropTop(), r.cropLeft(), r.targetWidth(), r.targetHeight());
+                r.a1111(), r.clipSkip(), r.originalWidth(), r.originalHeight(), r.cropTop(), r.cropLeft(), r.targetWidth(), r.targetHeight(),
+                r.savings());
     }
 
     /** The latents' shape [1, UNet input channels, height / 8, width / 8]. */
@@ -317,13 +324,18 @@ public final class StableDiffusionXLPipeline {
     public float[] denoise(List<GenerationRequest> batch, List<TextConditioning> conds, DenoisingSampler sampler, float[] x, int fromStep,
                            RunHooks hooks, UnaryOperator<EpsModel> prediction) {
         GenerationRequest req = batch.getFirst();
+        // what earlier phases left idle (a VAE encode, a first pass at another size) has other shapes
+        Buffers.clearAndCollect();
         UNet2DConditionModel model = unet();
         UNet2DConditionModel.Conditioning unetCond = unetConditioning(conds, batch);
         int[] shape = {batch.size(), model.config().inChannels(), req.height() / 8, req.width() / 8};
-        ConditionedUnet unetModel = new ConditionedUnet(model, conds, unetCond, batch, shape, hooks);
+        ConditionedUnet unetModel = new ConditionedUnet(model, conds, unetCond, batch, shape, hooks, sampler.steps() - fromStep);
         try {
             EpsModel eps = prediction.apply(unetModel);
-            return sampler.sample(eps, x, fromStep, (step, total, sigma, t, latents) -> hooks.afterStep(step, total, sigma, t, latents, shape));
+            return sampler.sample(eps, x, fromStep, (step, total, sigma, t, latents) -> {
+                unetModel.stepDone();
+                hooks.afterStep(step, total, sigma, t, latents, shape);
+            });
         } finally {
             unetCond.keyValues().release();
             unetModel.release();
@@ -342,12 +354,18 @@ public final class StableDiffusionXLPipeline {
      */
     public static float[] guidedNoise(UNet2DConditionModel model, float[] latent, int[] shape, float t,
                                       UNet2DConditionModel.Conditioning cond, double cfgScale) {
+        return guidedNoise(model, latent, shape, t, cond, cfgScale, null);
+    }
+
+    /** {@link #guidedNoise(UNet2DConditionModel, float[], int[], float, UNet2DConditionModel.Conditioning, double)} through a DeepCache state (null: off). */
+    public static float[] guidedNoise(UNet2DConditionModel model, float[] latent, int[] shape, float t,
+                                      UNet2DConditionModel.Conditioning cond, double cfgScale, DeepCache deepCache) {
         int n = shape[0];
-        if (cond.batch() == n) return model.forward(new Tensor(latent, shape), timesteps(t, n), cond).data();
+        if (cond.batch() == n) return model.forward(new Tensor(latent, shape), timesteps(t, n), cond, deepCache).data();
         float[] batch = new float[2 * latent.length];
         System.arraycopy(latent, 0, batch, 0, latent.length);
         System.arraycopy(latent, 0, batch, latent.length, latent.length);
-        float[] out = model.forward(new Tensor(batch, 2 * n, shape[1], shape[2], shape[3]), timesteps(t, 2 * n), cond).data();
+        float[] out = model.forward(new Tensor(batch, 2 * n, shape[1], shape[2], shape[3]), timesteps(t, 2 * n), cond, deepCache).data();
         float[] eps = new float[latent.length];
         float scale = (float) cfgScale;
         for (int k = 0; k < eps.length; k++) {
@@ -376,12 +394,12 @@ public final class StableDiffusionXLPipeline {
 
     /**
      * Before the VAE: the UNet's mapped weights (5.1 GB for SDXL) leave resident memory (the next
-     * image pages them back in from the OS cache) and its idle activation buffers are dropped, so
-     * the decoder's large activations do not stack on top of them.
+     * image pages them back in from the OS cache) and its activation buffers are dropped and
+     * collected, so the decoder's large activations reuse their heap instead of stacking on top.
      */
     void releaseUnetMemory() {
         checkpoint.unet().asMap().values().forEach(StoredTensor::release);
-        Buffers.clear();
+        Buffers.clearAndCollect();
     }
 
     /** Stage 4: latents -> RGB in [0, 1]: VAE decode of latents / scaling factor, then clamp(x / 2 + 0.5). */

@@ -27,18 +27,30 @@ final class A1111ImageSampler implements StableDiffusionXLPipeline.SamplerFactor
     private final ImageRequest request;
     private final ImageRequest.Resolved resolved;
     private final int index;
+    private final A1111Sampler.Choice choice;
     private A1111DenoisingSampler last;
 
-    private A1111ImageSampler(ImageRequest request, ImageRequest.Resolved resolved, int index) {
+    private A1111ImageSampler(ImageRequest request, ImageRequest.Resolved resolved, int index, A1111Sampler.Choice choice) {
         this.request = request;
         this.resolved = resolved;
         this.index = index;
+        this.choice = choice;
     }
 
     /** The factory for image {@code index} (or the batch starting there), or null in diffusers mode. */
     static A1111ImageSampler forImage(ImageRequest request, int index) {
         ImageRequest.Resolved r = request.resolve();
-        return r.a1111() == null ? null : new A1111ImageSampler(request, r, index);
+        return r.a1111() == null ? null : new A1111ImageSampler(request, r, index, r.a1111());
+    }
+
+    /**
+     * The hires pass's factory ({@code sample_hr_pass}): the hires sampler if one is given, with the request's
+     * schedule type (A1111's "Use same scheduler"), else the first pass's sampler; same seeds and RNG.
+     */
+    A1111ImageSampler hires() {
+        HiresSettings h = request.hires();
+        A1111Sampler.Choice c = h == null || h.sampler() == null ? choice : A1111Sampler.parse(h.sampler(), choice.schedule().label());
+        return new A1111ImageSampler(request, resolved, index, c);
     }
 
     /** A1111's seed of image {@code index} (all_seeds): the same seed for every image when a variation strength is set. */
@@ -56,17 +68,17 @@ final class A1111ImageSampler implements StableDiffusionXLPipeline.SamplerFactor
     public DenoisingSampler createBatch(List<GenerationRequest> batch, BatchGenerators generators) {
         GenerationRequest req = batch.getFirst();
         SamplingOptions o = request.sampling();
-        A1111Sampler s = resolved.a1111().sampler();
+        A1111Sampler s = choice.sampler();
         boolean timesteps = s.timestepBased();
         double eta = o.eta() == null ? (timesteps ? 0 : 1) : o.eta();
         long[] seeds = batch.stream().mapToLong(GenerationRequest::seed).toArray();
         long[] subseeds = o.subseedStrength() == 0 ? null : ImageRng.batchSubseeds(o.subseed() + index, batch.size());
-        A1111Request r = new A1111Request(s, resolved.a1111().schedule(), resolved.rngSource(), seeds, subseeds,
+        A1111Request r = new A1111Request(s, choice.schedule(), resolved.rngSource(), seeds, subseeds,
                 o.subseedStrength(), o.seedResizeFromH(), o.seedResizeFromW(), o.ensd(), req.steps(), req.cfgScale(), o.sMinUncond(),
                 o.sMinUncondAll(), new SamplerOptions(timesteps ? 1 : eta, o.sNoise(), o.sChurn(), o.sTmin(), o.sTmax()),
                 new ScheduleOptions(o.sigmaMin(), o.sigmaMax(), o.rho(), o.discardPenultimateSigma(), false, o.betaAlpha(), o.betaBeta()),
                 timesteps ? eta : 0);
-        last = new A1111DenoisingSampler(r, DiscreteSchedule.sdxlAlphasCumprod());
+        last = new A1111DenoisingSampler(r, DiscreteSchedule.sdxlAlphasCumprod()).cfgCutoff(req.savings().cfgCutoff());
         return last;
     }
 
@@ -82,7 +94,7 @@ final class A1111ImageSampler implements StableDiffusionXLPipeline.SamplerFactor
     /** The infotext of image {@code offset} of the batch. */
     void addInfotext(Infotext t, int offset) {
         Map<String, String> p = t.params();
-        A1111Sampler s = resolved.a1111().sampler();
+        A1111Sampler s = choice.sampler();
         t.put("Sampler", s.label());
         Map<String, Object> info = last == null ? Map.of() : last.infotext();
         if (info.containsKey("Schedule type")) t.put("Schedule type", info.get("Schedule type"));

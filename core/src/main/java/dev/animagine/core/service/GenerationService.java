@@ -10,6 +10,7 @@ import dev.animagine.core.io.Checkpoint;
 import dev.animagine.core.io.CheckpointOptions;
 import dev.animagine.core.lora.LoraStack;
 import dev.animagine.core.pipeline.GenerationRequest;
+import dev.animagine.core.pipeline.StepSavings;
 import dev.animagine.core.pipeline.ImageOutput;
 import dev.animagine.core.pipeline.ImageResult;
 import dev.animagine.core.pipeline.ImageToImage;
@@ -131,7 +132,7 @@ public final class GenerationService implements AutoCloseable {
         for (int i = 0; i < request.imageCount(); i++) {
             images.add(new GenerationRequest(loras.prompt(), negative, w, h, request.steps(), request.cfgScale(), sampler, schedule,
                     A1111ImageSampler.imageSeed(request, seed, i), diffusers ? PromptMode.DIFFUSERS : PromptMode.A1111, a1111, request.clipSkip(), ow, oh,
-                    request.cropTop(), request.cropLeft(), tw, th));
+                    request.cropTop(), request.cropLeft(), tw, th).withSavings(new StepSavings(request.deepCacheInterval(), request.cfgCutoff())));
         }
         ImageToImageRequest inputs = ImageInputs.toPipeline(request, decoded);
         return new PreparedRequest(request, built, seed, seedPicked, images, inputs, loras.loras(), loraWarnings);
@@ -197,12 +198,14 @@ public final class GenerationService implements AutoCloseable {
                 List<GenerationRequest> batch = prepared.images().subList(start, Math.min(n, start + size));
                 try {
                     Hooks hooks = new Hooks(control, start, n);
-                    // A1111's samplers and seeds for txt2img in A1111 mode; img2img, inpainting and hires
-                    // run the diffusers schedulers in both modes for now
-                    A1111ImageSampler a1111 = prepared.imageInputs() == null ? A1111ImageSampler.forImage(prepared.request(), start) : null;
+                    // A1111's samplers and seeds in A1111 mode (txt2img, img2img, inpainting, hires); diffusers' schedulers otherwise
+                    A1111ImageSampler a1111 = A1111ImageSampler.forImage(prepared.request(), start);
+                    StableDiffusionXLPipeline.SamplerFactory samplers = a1111 != null ? a1111 : run::diffusersSampler;
+                    StableDiffusionXLPipeline.SamplerFactory hiresSamplers = a1111 != null ? a1111.hires() : run::diffusersSampler;
+                    // img2img, inpainting and hires: one image at a time (a batch of 1)
                     List<ImageResult> results = prepared.imageInputs() != null
-                            ? List.of(new ImageToImage(run).generate(batch.getFirst(), prepared.imageInputs(), run::diffusersSampler, hooks))
-                            : run.generateBatch(batch, a1111 != null ? a1111 : run::diffusersSampler, hooks);
+                            ? List.of(new ImageToImage(run).generate(batch.getFirst(), prepared.imageInputs(), samplers, hiresSamplers, hooks))
+                            : run.generateBatch(batch, samplers, hooks);
                     control.checkpoint(); // a cancel or skip during the VAE decode drops the batch too
                     for (int k = 0; k < results.size(); k++) {
                         ImageResult r = results.get(k);

@@ -64,6 +64,10 @@ import java.util.List;
  *                       {@code <lora:...>} tags (a bare name is looked up in the LoRA folder)
  * @param loraDir        where {@code <lora:NAME>} tags are looked up; null: a {@code Lora/} folder next
  *                       to the model, else {@code models/Lora}
+ * @param deepCacheInterval DeepCache: the full UNet every N-th UNet call, the shallow branch on the cached
+ *                       deep feature between (N >= 1); 0 = off
+ * @param cfgCutoff      CFG cutoff ratio R in [0, 1]: after step int(steps * R) only the prompt's pass runs
+ *                       (diffusers' SDXLCFGCutoffCallback); 1 = off
  */
 public record ImageRequest(
         String prompt,
@@ -100,7 +104,9 @@ public record ImageRequest(
         HiresSettings hires,
         SamplingOptions sampling,
         List<LoraStack.Request> loras,
-        Path loraDir) {
+        Path loraDir,
+        int deepCacheInterval,
+        double cfgCutoff) {
 
     public static final int MAX_STEPS = 10_000;
     public static final int MAX_BATCH_COUNT = 10_000;
@@ -163,6 +169,10 @@ public record ImageRequest(
             throw new InvalidRequestException("batchSize", "batchCount x batchSize must be at most " + MAX_BATCH_COUNT + " images (got "
                     + batchCount + " x " + batchSize + ")");
         if (clipSkip < 1) throw new InvalidRequestException("clipSkip", "must be at least 1 (got " + clipSkip + ")");
+        if (deepCacheInterval < 0)
+            throw new InvalidRequestException("deepCacheInterval", "must be at least 1 (0 = off; got " + deepCacheInterval + ")");
+        if (!(cfgCutoff >= 0 && cfgCutoff <= 1))
+            throw new InvalidRequestException("cfgCutoff", "must be between 0 and 1 (1 = off; got " + cfgCutoff + ")");
         if (size != null) checkSize("size", size);
         checkConditioningSize("originalSize", originalWidth, originalHeight);
         checkConditioningSize("targetSize", targetWidth, targetHeight);
@@ -225,7 +235,9 @@ public record ImageRequest(
         if (h.steps() < 0 || h.steps() > MAX_STEPS)
             throw new InvalidRequestException("hiresSteps", "must be between 0 (= steps) and " + MAX_STEPS + " (got " + h.steps() + ")");
         field("hiresUpscaler", () -> LatentUpscaler.byId(h.upscalerOrDefault(compat)));
-        if (h.sampler() != null) {
+        if (h.sampler() != null && compat == Compat.A1111) {
+            field("hiresSampler", () -> A1111Sampler.byName(h.sampler()));
+        } else if (h.sampler() != null) {
             Sampler s = field("hiresSampler", () -> Sampler.byId(h.sampler()));
             ScheduleType t = field("schedule", () -> ScheduleType.byId(schedule));
             if (!s.supports(t)) throw new InvalidRequestException("hiresSampler", s.id() + " has no " + t.id() + " schedule");
@@ -252,11 +264,29 @@ public record ImageRequest(
         A1111Sampler.Choice c = field("sampler", () -> A1111Sampler.parse(sampler, given.label()));
         // UniPC (order 3) needs as many steps as its order; said before the model runs
         if (c.sampler() == A1111Sampler.UNIPC && steps < 3) throw new InvalidRequestException("steps", "must be at least 3 for UniPC (got " + steps + ")");
+        checkUniPcImg2Img(c);
         RngSource r = field("rng", () -> RngSource.byId(rng));
         EmphasisMode e = field("emphasis", () -> EmphasisMode.fromA1111Name(emphasis));
         // the engine-level request names a diffusers sampler too (unused by the A1111 sampler)
         Sampler s = java.util.Arrays.stream(Sampler.values()).filter(x -> x.id().equals(c.sampler().id())).findFirst().orElse(Sampler.EULER_A);
         return new Resolved(s, ScheduleType.DEFAULT, e, c, r);
+    }
+
+    /**
+     * UniPC in img2img runs {@code t_enc = int(min(d, 0.999) · steps)} steps, in a hires pass {@code S - 1}
+     * (S = hires steps or steps); A1111's UniPC asserts at least its order (3).
+     */
+    private void checkUniPcImg2Img(A1111Sampler.Choice c) {
+        if (initImage != null && c.sampler() == A1111Sampler.UNIPC) {
+            int tEnc = (int) (Math.min(strengthOrDefault(), 0.999) * steps);
+            if (tEnc < 3) throw new InvalidRequestException("strength", "with " + steps + " steps leaves UniPC int(strength * steps) = " + tEnc
+                    + " steps; it needs at least 3 (raise the strength or the steps)");
+        }
+        if (hires == null) return;
+        A1111Sampler hs = hires.sampler() == null ? c.sampler() : A1111Sampler.byName(hires.sampler());
+        int s = hires.steps() > 0 ? hires.steps() : steps;
+        if (hs == A1111Sampler.UNIPC && s - 1 < 3)
+            throw new InvalidRequestException("hiresSteps", "UniPC's hires pass runs hires steps - 1 = " + (s - 1) + " steps; it needs at least 3 (use 4 or more)");
     }
 
     private static boolean isDefaultSchedule(String name) {
@@ -334,6 +364,8 @@ public record ImageRequest(
         b.sampling = sampling;
         b.loras = loras;
         b.loraDir = loraDir;
+        b.deepCacheInterval = deepCacheInterval;
+        b.cfgCutoff = cfgCutoff;
         return b;
     }
 
@@ -375,6 +407,8 @@ public record ImageRequest(
         private SamplingOptions sampling = SamplingOptions.DEFAULTS;
         private List<LoraStack.Request> loras = List.of();
         private Path loraDir;
+        private int deepCacheInterval;
+        private double cfgCutoff = 1;
 
         public Builder prompt(String v) { prompt = v; return this; }
         public Builder negativePrompt(String v) { negativePrompt = v; return this; }
@@ -429,6 +463,10 @@ public record ImageRequest(
         public Builder sampling(SamplingOptions v) { sampling = v; return this; }
         public Builder loras(List<LoraStack.Request> v) { loras = v; return this; }
         public Builder loraDir(Path v) { loraDir = v; return this; }
+        /** DeepCache's interval N (the full UNet every N-th call); 0 = off. */
+        public Builder deepCacheInterval(int v) { deepCacheInterval = v; return this; }
+        /** The CFG cutoff ratio in [0, 1]; 1 = off. */
+        public Builder cfgCutoff(double v) { cfgCutoff = v; return this; }
 
         public ImageRequest build() {
             HiresSettings hr = hires;
@@ -442,7 +480,7 @@ public record ImageRequest(
                     batchCount, batchSize, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft,
                     initImage, strength, resizeMode, mask, maskBlur, maskInvert, inpaintFill, inpaintArea, inpaintPadding, hr,
                     sampling,
-                    loras, loraDir);
+                    loras, loraDir, deepCacheInterval, cfgCutoff);
         }
     }
 }

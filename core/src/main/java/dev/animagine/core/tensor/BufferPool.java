@@ -20,11 +20,15 @@ import java.util.Set;
  */
 public final class BufferPool {
     static final long DEFAULT_MAX_IDLE_BYTES = 2L << 30;
+    /** Fresh allocations past which {@link #clearAndCollect} asks for a collection (miniature models never reach it). */
+    static final long COLLECT_ABOVE_BYTES = 256L << 20;
     private final long maxIdleBytes;
     private final Map<Integer, ArrayDeque<float[]>> idle = new HashMap<>();
     /** Identity of every idle array: giving one back twice would hand it to two owners. */
     private final Set<float[]> idleSet = Collections.newSetFromMap(new IdentityHashMap<>());
     private long idleBytes;
+    /** Bytes of arrays allocated (not reused) since the last {@link #clearAndCollect}. */
+    private long freshBytes;
 
     public BufferPool() {
         this(DEFAULT_MAX_IDLE_BYTES);
@@ -38,7 +42,10 @@ public final class BufferPool {
     public synchronized float[] take(int n) {
         ArrayDeque<float[]> q = idle.get(n);
         float[] a = q == null ? null : q.pollLast();
-        if (a == null) return new float[n];
+        if (a == null) {
+            freshBytes += 4L * n;
+            return new float[n];
+        }
         idleSet.remove(a);
         idleBytes -= 4L * n;
         return a;
@@ -59,6 +66,31 @@ public final class BufferPool {
         idle.clear();
         idleSet.clear();
         idleBytes = 0;
+    }
+
+    /**
+     * Drops every idle array and, when more than {@value #COLLECT_ABOVE_BYTES} bytes were allocated
+     * since the last call, asks for a full collection. Called when a phase's arrays become garbage
+     * (end of the UNet loop, end of a run). Why: a run's activations live long enough to be promoted
+     * to the old generation, and the parallel collector grows the old generation by another run's
+     * worth rather than collect it, so without this the resident heap rises with every image of a
+     * process (measured: 6 GB to 9.5 GB over 4 full-size 512x512 images). A full collection of a
+     * heap whose weights are memory-mapped takes well under a second; the freed pages are then
+     * reused by the next phase instead of new ones being touched.
+     */
+    public void clearAndCollect() {
+        boolean collect;
+        synchronized (this) {
+            clear();
+            collect = freshBytes > COLLECT_ABOVE_BYTES;
+            freshBytes = 0;
+        }
+        if (collect) System.gc();
+    }
+
+    /** Bytes allocated fresh since the last {@link #clearAndCollect}, for tests and diagnostics. */
+    public synchronized long freshBytes() {
+        return freshBytes;
     }
 
     /** Bytes held idle, for tests and diagnostics. */

@@ -46,6 +46,11 @@ public final class Buffers {
         if (t != null) give(t.data());
     }
 
+    /** Drops the run's idle arrays and lets the heap reuse them (see {@link BufferPool#clearAndCollect}). */
+    public static void clearAndCollect() {
+        if (CURRENT.isBound()) CURRENT.get().clearAndCollect();
+    }
+
     /** Drops the run's idle arrays (e.g. before a phase with other shapes). */
     public static void clear() {
         if (CURRENT.isBound()) CURRENT.get().clear();

@@ -109,9 +109,25 @@ public final class UNet2DConditionModel {
      * @param timesteps one timestep per batch row
      */
     public Tensor forward(Tensor sample, float[] timesteps, Conditioning cond) {
+        return forward(sample, timesteps, cond, null);
+    }
+
+    /**
+     * {@link #forward(Tensor, float[], Conditioning)} with DeepCache: a full call keeps the deep
+     * feature in {@code cache}, a shallow one runs only the shallow branch on the cached feature.
+     * A null cache is the plain UNet.
+     */
+    public Tensor forward(Tensor sample, float[] timesteps, Conditioning cond, DeepCache cache) {
         int batch = sample.dim(0);
         float[] siluEmb = timeAndAddedEmbedding(timesteps, cond, batch);
         Ops.siluInPlace(siluEmb); // every resnet applies SiLU before its time projection
+
+        if (cache != null && cache.depth() > config.layersPerBlock())
+            throw new IllegalArgumentException("DeepCache depth " + cache.depth() + " exceeds the " + config.layersPerBlock() + " layers per block");
+        Tensor feature = cache == null ? null : cache.beginCall(batch, sample.dim(2), sample.dim(3));
+        if (feature != null) return shallow(sample, siluEmb, cond, feature, cache.depth());
+        // the skip point: the input of this resnet of the last up block (it joins conv_in's skip at depth 0)
+        int cacheAt = cache == null ? -1 : config.layersPerBlock() - cache.depth();
 
         Tensor h = convIn.forward(sample);
         // every intermediate goes back to Buffers as soon as nothing reads it; skips when joined
@@ -134,7 +150,9 @@ public final class UNet2DConditionModel {
             h = replace(h, midResnets.get(j).forward(h, siluEmb));
         }
         for (Level l : up) {
+            boolean lastLevel = l == up.getLast();
             for (int j = 0; j < l.resnets.size(); j++) {
+                if (lastLevel && j == cacheAt) cache.store(h);
                 Tensor skip = skips.pop();
                 int hw = h.dim(2) * h.dim(3);
                 Tensor cat = new Tensor(Ops.concatChannels(h.data(), h.dim(1), skip.data(), skip.dim(1), batch, hw),
@@ -148,6 +166,40 @@ public final class UNet2DConditionModel {
                 Tensor next = skips.peek(); // upsample to the size of the skip it will be joined with
                 h = replace(h, l.upsampler.forward(h, next.dim(2), next.dim(3)));
             }
+        }
+        convNormOut.forwardInPlace(h, true);
+        Tensor out = convOut.forward(h);
+        Buffers.give(h);
+        return out;
+    }
+
+    /**
+     * DeepCache's shallow branch: conv_in and the first {@code depth} layers of down block 0 (their
+     * outputs are the skips), then the last up block from the skip point on, starting from the
+     * cached deep feature (which this call owns), and the output head.
+     */
+    private Tensor shallow(Tensor sample, float[] siluEmb, Conditioning cond, Tensor feature, int depth) {
+        int batch = sample.dim(0);
+        Tensor h = convIn.forward(sample);
+        Deque<Tensor> skips = new ArrayDeque<>();
+        skips.push(h);
+        Level first = down.getFirst();
+        for (int j = 0; j < depth; j++) {
+            h = first.resnets.get(j).forward(h, siluEmb);
+            if (!first.attentions.isEmpty()) h = replace(h, first.attentions.get(j).forward(h, cond));
+            skips.push(h);
+        }
+        h = feature;
+        Level last = up.getLast();
+        for (int j = config.layersPerBlock() - depth; j < last.resnets.size(); j++) {
+            Tensor skip = skips.pop();
+            int hw = h.dim(2) * h.dim(3);
+            Tensor cat = new Tensor(Ops.concatChannels(h.data(), h.dim(1), skip.data(), skip.dim(1), batch, hw),
+                    batch, h.dim(1) + skip.dim(1), h.dim(2), h.dim(3));
+            Buffers.give(h);
+            Buffers.give(skip);
+            h = replace(cat, last.resnets.get(j).forward(cat, siluEmb));
+            if (!last.attentions.isEmpty()) h = replace(h, last.attentions.get(j).forward(h, cond));
         }
         convNormOut.forwardInPlace(h, true);
         Tensor out = convOut.forward(h);

@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * the image made alone with its seed (seed + i; with a variation strength the seed stays and the
  * variation seed counts up), in A1111 mode (ancestral noise from the image RNG, Brownian trees per
  * seed) and in diffusers mode (one generator per image); batch count continues the seeds; the text
- * encoders run once per distinct prompt and not at all for a repeated request.
+ * encoders run once per distinct prompt and not at all for a repeated request; DeepCache and the CFG
+ * cutoff in a batch give the images made alone with them.
  * <p>
  * Tolerance: bit-identical latents and pixels are expected (each image's rows of the batched
  * matrix products are computed in the same order as alone); the test states the max difference.
@@ -95,6 +96,65 @@ class BatchSizeTest {
             // the images of a batch differ from each other
             assertThat(maxDiff(batch.images().get(0).result().latents().data(), batch.images().get(1).result().latents().data())).isPositive();
         }
+    }
+
+    /**
+     * Step savings in a batch: a batch of 2 with DeepCache 3, with CFG cutoff 0.5, and with both equals the two
+     * images made alone with the same savings (bit for bit), and its denoising does the FLOPs of the two alone
+     * (so the batch runs the same shallow and unguided calls: after the cutoff, the N-row prompt-only calls
+     * reuse the prompts' rows of DeepCache's 2N-row feature). A1111 mode (cutoff in the CFG denoiser, NGMS-style
+     * rows) and diffusers mode (cutoff in the pipeline's guidance).
+     */
+    @Test
+    void stepSavingsInABatchEqualTheImagesAlone() {
+        for (String model : models()) {
+            for (ImageRequest.Builder b : List.of(request("Euler a"), request("euler_a").compat(Compat.DIFFUSERS))) {
+                ImageRequest.Builder six = b.steps(6);
+                assertSavingsBatchEqualsSeparate(model, six.build().toBuilder().deepCacheInterval(3));
+                assertSavingsBatchEqualsSeparate(model, six.build().toBuilder().cfgCutoff(0.5));
+                assertSavingsBatchEqualsSeparate(model, six.build().toBuilder().deepCacheInterval(3).cfgCutoff(0.5));
+            }
+        }
+    }
+
+    private static void assertSavingsBatchEqualsSeparate(String model, ImageRequest.Builder builder) {
+        ImageRequest base = builder.build();
+        int n = 2;
+        try (GenerationService service = GenerationServiceTest.service(model)) {
+            long[] plainFlops = new long[1], batchFlops = new long[1], aloneFlops = new long[n];
+            GenerationResult plain = service.generate(base.toBuilder().deepCacheInterval(0).cfgCutoff(1).batchSize(n).build(),
+                    flopsOfDenoising(plainFlops, 0));
+            GenerationResult batch = service.generate(base.toBuilder().batchSize(n).build(), flopsOfDenoising(batchFlops, 0));
+            assertThat(batch.images()).hasSize(n);
+            double maxLatent = 0, maxPixel = 0;
+            for (int i = 0; i < n; i++) {
+                GeneratedImage single = service.generate(base.toBuilder().batchSize(1).seed(SEED + i).build(), flopsOfDenoising(aloneFlops, i))
+                        .images().getFirst();
+                GeneratedImage b = batch.images().get(i);
+                assertThat(b.parameters()).isEqualTo(single.parameters());
+                maxLatent = Math.max(maxLatent, maxDiff(b.result().latents().data(), single.result().latents().data()));
+                maxPixel = Math.max(maxPixel, maxDiff(b.result().image().data(), single.result().image().data()));
+                // the savings changed the image (they ran)
+                assertThat(maxDiff(b.result().latents().data(), plain.images().get(i).result().latents().data())).isPositive();
+            }
+            System.out.printf("batch of %d (%s, %s, DeepCache %d, CFG cutoff %s): max |batch - alone| latents %.3g, pixels %.3g; "
+                            + "denoising FLOPs batch %d, alone %d + %d, without savings %d%n", n, base.sampler(), base.compat(),
+                    base.deepCacheInterval(), base.cfgCutoff(), maxLatent, maxPixel, batchFlops[0], aloneFlops[0], aloneFlops[1], plainFlops[0]);
+            assertThat(maxLatent).isEqualTo(0.0);
+            assertThat(maxPixel).isEqualTo(0.0);
+            assertThat(batchFlops[0]).isEqualTo(aloneFlops[0] + aloneFlops[1]);
+            assertThat(batchFlops[0]).isLessThan(plainFlops[0]);
+        }
+    }
+
+    /** Records the FLOPs counted between the denoising and VAE decoding phases (the UNet's work). */
+    private static RunControl flopsOfDenoising(long[] out, int slot) {
+        long[] start = new long[1];
+        return new RunControl(e -> {
+            if (!(e instanceof GenerationEvent.PhaseStarted p)) return;
+            if (p.stage() == Stage.DENOISING) start[0] = FlopCounter.total();
+            if (p.stage() == Stage.VAE_DECODING) out[slot] = FlopCounter.total() - start[0];
+        });
     }
 
     private static double maxDiff(float[] a, float[] b) {
