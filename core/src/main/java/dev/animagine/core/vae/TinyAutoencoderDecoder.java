@@ -41,6 +41,14 @@ public final class TinyAutoencoderDecoder implements AutoCloseable {
     /** The weight layout a file uses. */
     public enum Layout { TAESD, DIFFUSERS }
 
+    /**
+     * Output pixels one pass may cover (a 64-channel activation of 1.2 M pixels is 300 MB, and a
+     * block holds three or four): taller images, e.g. a hires pass's, are decoded in bands of latent
+     * rows, each with a halo of rows reaching past its receptive field so its rows come out as in
+     * one pass. Settable so tests can cover several bands on small shapes.
+     */
+    static volatile long maxPassPixels = 1_200_000;
+
     private static final Pattern INDEXED = Pattern.compile("(\\d+)\\.(.+)");
     private static final String DIFFUSERS_PREFIX = "decoder.layers.";
 
@@ -57,7 +65,7 @@ public final class TinyAutoencoderDecoder implements AutoCloseable {
 
     private final List<Layer> layers;
     private final Layout layout;
-    private final int latentChannels, upscale;
+    private final int latentChannels, upscale, halo;
     private final String origin;
     private final SafetensorsFile file;
 
@@ -68,8 +76,21 @@ public final class TinyAutoencoderDecoder implements AutoCloseable {
         this.origin = origin;
         this.file = file;
         int up = 1;
-        for (Layer l : layers) if (l instanceof Upsample) up *= 2;
+        double reach = 0;
+        for (Layer l : layers) {
+            // latent pixels each 3x3 conv sees past its output at its resolution; +1 per upsample for nearest's rounding
+            switch (l) {
+                case Conv c -> reach += 1.0 / up;
+                case Block b -> reach += 3.0 / up;
+                case Upsample u -> {
+                    reach += 1.0 / up;
+                    up *= 2;
+                }
+                case Relu r -> {}
+            }
+        }
         this.upscale = up;
+        this.halo = (int) Math.ceil(reach) + 1;
     }
 
     /**
@@ -246,12 +267,29 @@ public final class TinyAutoencoderDecoder implements AutoCloseable {
     /**
      * The decoder's output for one image's latents {@code [latentChannels, h, w]}: RGB planes
      * {@code [3, h·upscale, w·upscale]} in about [0, 1] (not clamped). Its intermediates come from a
-     * pool of its own, so a run's pool on the calling thread is neither used nor changed.
+     * pool of its own, so a run's pool on the calling thread is neither used nor changed; images
+     * over {@link #maxPassPixels} are decoded in bands of rows.
      */
     public float[] decode(float[] latents, int h, int w) {
         if (latents.length < latentChannels * h * w)
             throw new IllegalArgumentException("latents hold " + latents.length + " values, fewer than " + latentChannels + "x" + h + "x" + w);
-        return Buffers.withPool(new BufferPool(), () -> forward(latents, h, w));
+        int rowPixels = w * upscale * upscale;
+        if ((long) h * rowPixels <= maxPassPixels) return Buffers.withPool(new BufferPool(), () -> forward(latents, h, w));
+        int rows = (int) Math.max(1, maxPassPixels / rowPixels) - 2 * halo;
+        // a very wide image gets bands over budget rather than bands mostly made of halo
+        int band = Math.max(rows, 8);
+        int oh = h * upscale, ow = w * upscale, plane = h * w;
+        float[] out = new float[3 * oh * ow];
+        for (int r0 = 0; r0 < h; r0 += band) {
+            int r1 = Math.min(h, r0 + band), a = Math.max(0, r0 - halo), b = Math.min(h, r1 + halo);
+            float[] part = new float[latentChannels * (b - a) * w];
+            for (int c = 0; c < latentChannels; c++) System.arraycopy(latents, c * plane + a * w, part, c * (b - a) * w, (b - a) * w);
+            float[] y = Buffers.withPool(new BufferPool(), () -> forward(part, b - a, w));
+            int partRows = (b - a) * upscale;
+            for (int c = 0; c < 3; c++)
+                System.arraycopy(y, (c * partRows + (r0 - a) * upscale) * ow, out, (c * oh + r0 * upscale) * ow, (r1 - r0) * upscale * ow);
+        }
+        return out;
     }
 
     private float[] forward(float[] latents, int h, int w) {
