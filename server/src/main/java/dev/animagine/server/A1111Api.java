@@ -3,6 +3,7 @@ package dev.animagine.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.animagine.core.pipeline.LivePreviews;
 import dev.animagine.core.pipeline.LatentUpscaler;
 import dev.animagine.core.service.Compat;
 import dev.animagine.core.service.ImageRequest;
@@ -184,6 +185,7 @@ final class A1111Api {
         o.put("emphasis", emphasis);
         o.put("show_progress_every_n_steps", serverOptions.previewEvery());
         o.put("live_previews_enable", serverOptions.previewEvery() > 0);
+        o.put("show_progress_type", queue.previews().method().a1111Name());
         o.put("outdir_samples", "");
         o.put("save_images_add_number", true);
         return o;
@@ -204,19 +206,32 @@ final class A1111Api {
                 throw ApiException.unprocessable("emphasis", "unknown emphasis mode '" + emph + "' (Original, No norm, Ignore, None)");
             }
         }
+        LivePreviews.Method previewMethod = previewMethod(body);
         String format = Fields.string(body, "samples_format", null);
         if (format != null && !format.equalsIgnoreCase("png")) throw ApiException.unprocessable("samples_format", "only png is produced (got '" + format + "')");
         if (checkpoint != null) host.select(checkpoint);
         if (skip != null) clipSkip = skip;
         if (emph != null) emphasis = emph;
+        if (previewMethod != null) queue.previews().method(previewMethod);
         synchronized (stored) {
             for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (List.of("sd_model_checkpoint", "CLIP_stop_at_last_layers", "emphasis", "samples_format").contains(e.getKey())) continue;
+                if (List.of("sd_model_checkpoint", "CLIP_stop_at_last_layers", "emphasis", "samples_format", "show_progress_type").contains(e.getKey())) continue;
                 if (stored.size() < MAX_OPTIONS || stored.containsKey(e.getKey())) stored.put(e.getKey(), e.getValue());
             }
         }
         ctx.json(Json.MAPPER.nullNode());
+    }
+
+    /** A1111's live preview method: Approx cheap, or TAESD when a decoder is loaded; null when not given. */
+    private LivePreviews.Method previewMethod(ObjectNode body) {
+        String name = Fields.string(body, "show_progress_type", null);
+        if (name == null) return null;
+        LivePreviews.Method m = LivePreviews.Method.fromA1111Name(name).orElseThrow(() -> ApiException.unprocessable("show_progress_type",
+                "unsupported live preview method '" + name + "' (" + LivePreviews.names() + ")"));
+        if (m == LivePreviews.Method.TAESD && queue.previews().taesd().isEmpty())
+            throw ApiException.unprocessable("show_progress_type", "TAESD previews need a TAESD decoder: start the server with --taesd FILE");
+        return m;
     }
 
     private void progress(Context ctx) {
