@@ -9,7 +9,7 @@ import dev.animagine.core.image.PixelImage;
 import dev.animagine.core.pipeline.A1111Img2Img;
 import dev.animagine.core.pipeline.ImageToImageRequest;
 import dev.animagine.core.pipeline.Infotext;
-import dev.animagine.core.pipeline.LatentUpscaler;
+import dev.animagine.core.pipeline.HiresUpscaler;
 import dev.animagine.core.sampling.Sampler;
 
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ final class ImageInputs {
         HiresSettings h = r.hires();
         if (h != null) {
             hires = new ImageToImageRequest.Hires(h.scale() == null ? 0 : h.scale(), h.width(), h.height(), h.denoiseOrDefault(r.compat()),
-                    h.steps(), LatentUpscaler.byId(h.upscalerOrDefault(r.compat())), h.sampler() == null ? null : Sampler.byId(h.sampler()),
+                    h.steps(), HiresUpscaler.byId(h.upscalerOrDefault(r.compat())), h.sampler() == null ? null : Sampler.byId(h.sampler()),
                     h.prompt(), h.negativePrompt(), h.reseed());
         }
         return new ImageToImageRequest(diffusers, d.init(), d.mask(), r.strengthOrDefault(), A1111Resize.byId(r.resizeMode()), options, fill, hires);
