@@ -225,7 +225,9 @@ public final class GenerateCommand implements Callable<Integer> {
     Double strength;
 
     @Option(names = "--resize-mode", paramLabel = "MODE", defaultValue = "just-resize",
-            description = "When --size differs from the init image: just-resize, crop-and-resize or resize-and-fill (default: ${DEFAULT-VALUE}).")
+            description = "When --size differs from the init image: just-resize, crop-and-resize, resize-and-fill or latent-upscale "
+                    + "(A1111's \"Just resize (latent upscale)\": encode at the image's size, resize the latents bilinearly; "
+                    + "default: ${DEFAULT-VALUE}).")
     String resizeMode;
 
     @Option(names = "--mask", paramLabel = "FILE", description = "Inpainting mask, the init image's size: white = repaint, black = keep.")
@@ -261,7 +263,8 @@ public final class GenerateCommand implements Callable<Integer> {
     int hiresSteps;
 
     @Option(names = "--hires-upscaler", paramLabel = "ID",
-            description = "latent, latent-antialiased, latent-bicubic, latent-bicubic-antialiased, latent-nearest or latent-nearest-exact "
+            description = "latent, latent-antialiased, latent-bicubic, latent-bicubic-antialiased, latent-nearest or latent-nearest-exact; "
+                    + "or (A1111 mode) an image upscaler, which decodes, resizes the pixels and encodes again: lanczos, nearest or none "
                     + "(default: latent; --compat diffusers latent-nearest-exact).")
     String hiresUpscaler;
 

@@ -3,6 +3,7 @@ package dev.animagine.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.animagine.core.pipeline.ImageUpscaler;
 import dev.animagine.core.pipeline.LivePreviews;
 import dev.animagine.core.pipeline.LatentUpscaler;
 import dev.animagine.core.service.Compat;
@@ -10,6 +11,7 @@ import dev.animagine.core.service.ImageRequest;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.service.PreparedRequest;
+import dev.animagine.core.service.SamplingOptions;
 import dev.animagine.core.text.EmphasisMode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -122,9 +124,12 @@ final class A1111Api {
         ArrayNode allPrompts = o.putArray("all_prompts");
         o.put("negative_prompt", negative);
         ArrayNode allNegative = o.putArray("all_negative_prompts");
+        // the prepared request holds the variation seed picked for -1 (A1111 reports the seed when none is used)
+        SamplingOptions so = p == null ? m.spec().request().sampling() : p.request().sampling();
+        long subseed = so.subseed() == -1 ? seed : so.subseed();
         o.put("seed", seed);
         ArrayNode allSeeds = o.putArray("all_seeds");
-        o.put("subseed", seed);
+        o.put("subseed", subseed);
         ArrayNode allSubseeds = o.putArray("all_subseeds");
         ImageRequest req = m.spec().request();
         int count = req.imageCount();
@@ -133,10 +138,11 @@ final class A1111Api {
         for (int i = 0; i < count; i++) {
             allPrompts.add(prompt);
             allNegative.add(negative);
-            allSeeds.add(variation ? seed : seed + i);
-            allSubseeds.add(seed + i);
+            // A1111: every image has the seed when a variation strength is set, the subseeds count up
+            allSeeds.add(p == null ? (variation ? seed : seed + i) : p.images().get(i).seed());
+            allSubseeds.add(subseed + i);
         }
-        o.put("subseed_strength", 0);
+        o.put("subseed_strength", so.subseedStrength());
         o.put("width", p == null ? m.spec().request().size().width() : p.prompt().width());
         o.put("height", p == null ? m.spec().request().size().height() : p.prompt().height());
         o.put("sampler_name", m.samplerName());
@@ -149,8 +155,8 @@ final class A1111Api {
         o.put("sd_model_hash", host.loaded().equals(m.spec().checkpoint()) ? host.hash() : null);
         o.putNull("sd_vae_name");
         o.putNull("sd_vae_hash");
-        o.put("seed_resize_from_w", -1);
-        o.put("seed_resize_from_h", -1);
+        o.put("seed_resize_from_w", so.seedResizeFromW() > 0 ? so.seedResizeFromW() : -1);
+        o.put("seed_resize_from_h", so.seedResizeFromH() > 0 ? so.seedResizeFromH() : -1);
         ImageRequest r = m.spec().request();
         if (r.img2img()) o.put("denoising_strength", r.strengthOrDefault());
         else if (r.hires() != null) o.put("denoising_strength", r.hires().denoiseOrDefault(r.compat()));
@@ -376,14 +382,17 @@ final class A1111Api {
         return a;
     }
 
+    /** A1111's {@code sd_upscalers} shape for the model-free image upscalers (None, Lanczos, Nearest; scale 4 as A1111 lists them). */
     private static ArrayNode upscalers() {
         ArrayNode a = Json.MAPPER.createArrayNode();
-        ObjectNode none = a.addObject();
-        none.put("name", "None");
-        none.putNull("model_name");
-        none.putNull("model_path");
-        none.putNull("model_url");
-        none.put("scale", 4);
+        for (ImageUpscaler u : ImageUpscaler.values()) {
+            ObjectNode o = a.addObject();
+            o.put("name", u.a1111Name());
+            o.putNull("model_name");
+            o.putNull("model_path");
+            o.putNull("model_url");
+            o.put("scale", 4);
+        }
         return a;
     }
 

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.core.image.InitImage;
+import dev.animagine.core.pipeline.HiresUpscaler;
 import dev.animagine.core.pipeline.LatentUpscaler;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.service.ImageRequest;
+import dev.animagine.core.service.SamplingOptions;
 
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +39,7 @@ final class A1111ImageFields {
             case 0 -> "just-resize";
             case 1 -> "crop-and-resize";
             case 2 -> "resize-and-fill";
-            default -> throw ApiException.unprocessable("resize_mode", "3 (just resize, latent upscale) is not supported; use 0, 1 or 2");
+            default -> "latent-upscale";
         });
         String mask = Fields.string(body, "mask", null);
         if (mask == null || mask.isBlank()) return;
@@ -98,15 +100,32 @@ final class A1111ImageFields {
             throw ApiException.unprocessable(field, what + " is not supported (got '" + v + "'; send '" + same + "')");
     }
 
-    /** A1111's hires upscaler name (null: "Latent") to the engine's latent upscaler id; 422 for image upscalers. */
+    /**
+     * A1111's hires upscaler name (null: "Latent") to the engine's upscaler id: the latent modes and
+     * the model-free image upscalers (None, Lanczos, Nearest); model upscalers (ESRGAN, SwinIR, ...) 422.
+     */
     static String upscaler(String name) {
         if (name == null || name.isBlank()) return LatentUpscaler.LATENT.id();
         try {
-            return LatentUpscaler.byId(name).id();
+            return HiresUpscaler.byId(name).id();
         } catch (InvalidArgumentException e) {
-            throw ApiException.unprocessable("hr_upscaler", "'" + name + "' is not available; this engine has the latent upscalers "
-                    + String.join(", ", java.util.Arrays.stream(LatentUpscaler.values()).map(LatentUpscaler::a1111Name).toList()));
+            throw ApiException.unprocessable("hr_upscaler", "upscaler '" + name + "' is not available (it needs a model this server does not load); "
+                    + "available: " + String.join(", ", HiresUpscaler.all().stream().map(HiresUpscaler::a1111Name).toList()));
         }
+    }
+
+    /**
+     * subseed, subseed_strength and seed_resize_from_w/h (A1111's defaults -1, 0, -1, -1): the seed
+     * resize is off unless both sides are positive, as in A1111's {@code ImageRNG}.
+     */
+    static void variation(ObjectNode body, ImageRequest.Builder b) {
+        long subseed = Fields.integer(body, "subseed", -1, -1, 0xFFFFFFFFL);
+        double strength = Fields.number(body, "subseed_strength", 0, 0, 1);
+        int w = Fields.int32(body, "seed_resize_from_w", -1, -1, 1 << 16);
+        int h = Fields.int32(body, "seed_resize_from_h", -1, -1, 1 << 16);
+        boolean resize = w > 0 && h > 0;
+        if (subseed == -1 && strength == 0 && !resize) return;
+        b.sampling(new SamplingOptions(subseed, strength, resize ? w : 0, resize ? h : 0, 0, 0, null, 1, 0, 0, 0));
     }
 
     private static String samplerId(String name) {
@@ -141,6 +160,8 @@ final class A1111ImageFields {
             case "hiresSteps" -> "hr_second_pass_steps";
             case "hiresUpscaler" -> "hr_upscaler";
             case "hiresSampler" -> "hr_sampler_name";
+            case "subseedStrength" -> "subseed_strength";
+            case "seedResizeFrom" -> "seed_resize_from_w";
             default -> engineField;
         };
     }

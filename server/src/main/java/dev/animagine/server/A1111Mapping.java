@@ -142,6 +142,7 @@ public final class A1111Mapping {
                 .clipSkip(clipSkip)
                 .loraDir(host.catalog().loraDir());
         StepSavingsFields.apply(body, overrides, builder);
+        A1111ImageFields.variation(body, builder);
         if (img2img) A1111ImageFields.img2img(body, builder, limits, notes);
         else A1111ImageFields.hires(body, builder, new int[] {width, height});
         ImageRequest request = builder.build();
@@ -158,10 +159,6 @@ public final class A1111Mapping {
     // gains the feature, replace the check by the mapping onto ImageRequest.
     // ---------------------------------------------------------------------------------------------
     private void notYetInTheEngine(ObjectNode body, String prompt, String negative, boolean img2img) {
-        if (Fields.number(body, "subseed_strength", 0, 0, 1) > 0)
-            throw ApiException.unprocessable("subseed_strength", "variation seeds are not supported by this engine yet (send 0)");
-        if (Fields.int32(body, "seed_resize_from_w", -1, -1, 1 << 16) > 0 || Fields.int32(body, "seed_resize_from_h", -1, -1, 1 << 16) > 0)
-            throw ApiException.unprocessable("seed_resize_from_w", "resizing the seed is not supported by this engine yet");
         String infotext = Fields.string(body, "infotext", null);
         if (infotext != null && !infotext.isBlank())
             throw ApiException.unprocessable("infotext", "reading settings from infotext is not supported by this engine yet");

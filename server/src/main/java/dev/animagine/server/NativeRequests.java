@@ -21,6 +21,7 @@ import java.util.Set;
 final class NativeRequests {
     static final Set<String> FIELDS = Set.of("prompt", "negative_prompt", "animagine", "verbatim", "width", "height", "size", "steps",
             "cfg_scale", "sampler", "schedule", "seed", "batch_count", "compat", "emphasis", "clip_skip", "model", "save",
+            "subseed", "subseed_strength", "seed_resize_from_w", "seed_resize_from_h",
             // img2img, inpainting and the hires fix: A1111's field names and defaults (A1111ImageFields)
             "init_images", "denoising_strength", "resize_mode", "mask", "mask_blur", "mask_blur_x", "mask_blur_y", "inpainting_fill",
             "inpaint_full_res", "inpaint_full_res_padding", "inpainting_mask_invert", "enable_hr", "hr_scale", "hr_upscaler",
@@ -62,6 +63,7 @@ final class NativeRequests {
         else b.animagine(AnimagineSettings.NONE);
         int[] size = size(body, limits);
         if (size != null) b.size(size[0], size[1]);
+        A1111ImageFields.variation(body, b);
         List<String> notes = new ArrayList<>();
         if (Fields.given(body, "init_images")) {
             A1111ImageFields.img2img(body, b, limits, notes);

@@ -107,14 +107,13 @@ class A1111ContractTest {
     @Test
     void unsupportedFeaturesAnswer422NamingTheField() {
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a\",\"enable_hr\":true,\"hr_upscaler\":\"R-ESRGAN 4x+\",\"steps\":1}"), 422, "hr_upscaler");
-        error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a\",\"subseed_strength\":0.5,\"steps\":1}"), 422, "subseed_strength");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a <hypernet:style_lora:0.8>\",\"steps\":1}"), 422, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a <lora:no_such_lora:1>\",\"steps\":1}"), 404, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a <lora:../../etc/passwd:1>\",\"steps\":1}"), 400, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a\",\"infotext\":\"a\\nSteps: 20\"}"), 422, "infotext");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a\",\"script_name\":\"x/y/z plot\"}"), 422, "script_name");
         String png = Base64.getEncoder().encodeToString(tinyPng(8, 8));
-        error(S.post("/sdapi/v1/img2img", "{\"prompt\":\"a\",\"init_images\":[\"" + png + "\"],\"resize_mode\":3}"), 422, "resize_mode");
+        error(S.post("/sdapi/v1/img2img", "{\"prompt\":\"a\",\"init_images\":[\"" + png + "\"],\"resize_mode\":4}"), 422, "resize_mode");
     }
 
     @Test

@@ -139,7 +139,8 @@ public final class ImageToImage {
         float[] pass1 = p.denoise(req, cond, s1, p.prepareLatents(s1, noise1), 0, hooks);
         hooks.stageStarted(Stage.HIRES);
         int[] shape2 = p.latentShape(req2);
-        float[] upscaled = in.hires().upscaler().upscale(new Tensor(pass1, shape1), shape2[2], shape2[3]).data();
+        // the Animagine space upscales latents only (image upscalers are refused in diffusers mode)
+        float[] upscaled = ((LatentUpscaler) in.hires().upscaler()).upscale(new Tensor(pass1, shape1), shape2[2], shape2[3]).data();
         TorchGenerator g2 = in.hires().reseed() ? new TorchGenerator(req.seed()) : g;
         DenoisingSampler s2 = samplers.create(req2, g2);
         int from = diffusersFirstStep(s2, in.hires().denoise());
@@ -175,6 +176,8 @@ public final class ImageToImage {
                 : A1111InpaintInputs.inpaint(in.init(), in.mask(), in.resize(), w, h, in.maskOptions());
         hooks.stageStarted(Stage.VAE_ENCODING);
         float[] initLatent = a1111Encode(p.vae(), inputs.image().toTensor());
+        initLatent = A1111LatentResize.toRunSize(in.resize(), initLatent, inputs.image().width(), inputs.image().height(),
+                p.vae().config().downscale(), shape);
         hooks.stageStarted(Stage.DENOISING);
         TorchGenerator g = new TorchGenerator(req.seed());
         float[] nmask = inputs.latentMask() == null ? null : A1111Mask.latentMask(inputs.latentMask(), shape[3], shape[2], in.maskOptions().round());
@@ -217,7 +220,8 @@ public final class ImageToImage {
         float[] pass1 = p.denoise(req, cond, s1, p.prepareLatents(s1, noise1), 0, hooks);
         hooks.stageStarted(Stage.HIRES);
         A1111HiresFix fix = a1111Plan(req, in.hires());
-        float[] upscaled = fix.upscale(new Tensor(pass1, shape1)).data();
+        float[] upscaled = fix.upscaler() instanceof ImageUpscaler image ? A1111ImageHires.upscale(p, fix, image, pass1, shape1)
+                : fix.upscale(new Tensor(pass1, shape1)).data();
         int[] shape2 = p.latentShape(req2);
         TorchGenerator g2 = new TorchGenerator(req.seed());
         if (hiresSamplers.create(req2, g2) instanceof A1111DenoisingSampler a) {

@@ -9,7 +9,7 @@ import dev.animagine.core.image.PixelImage;
 import dev.animagine.core.pipeline.A1111Img2Img;
 import dev.animagine.core.pipeline.ImageToImageRequest;
 import dev.animagine.core.pipeline.Infotext;
-import dev.animagine.core.pipeline.LatentUpscaler;
+import dev.animagine.core.pipeline.HiresUpscaler;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.a1111.A1111Sampler;
 
@@ -54,7 +54,7 @@ final class ImageInputs {
         HiresSettings h = r.hires();
         if (h != null) {
             hires = new ImageToImageRequest.Hires(h.scale() == null ? 0 : h.scale(), h.width(), h.height(), h.denoiseOrDefault(r.compat()),
-                    h.steps(), LatentUpscaler.byId(h.upscalerOrDefault(r.compat())), hiresSampler(h.sampler(), diffusers),
+                    h.steps(), HiresUpscaler.byId(h.upscalerOrDefault(r.compat())), hiresSampler(h.sampler(), diffusers),
                     h.prompt(), h.negativePrompt(), h.reseed());
         }
         return new ImageToImageRequest(diffusers, d.init(), d.mask(), r.strengthOrDefault(), A1111Resize.byId(r.resizeMode()), options, fill, hires);

@@ -5,6 +5,7 @@ import dev.animagine.core.InvalidRequestException;
 import dev.animagine.core.image.A1111Resize;
 import dev.animagine.core.image.InitImage;
 import dev.animagine.core.pipeline.A1111Img2Img;
+import dev.animagine.core.pipeline.HiresUpscaler;
 import dev.animagine.core.pipeline.LatentUpscaler;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
@@ -197,6 +198,8 @@ public record ImageRequest(
         A1111Resize resize = field("resizeMode", () -> A1111Resize.byId(resizeMode));
         if (compat == Compat.DIFFUSERS && initImage != null && resize != A1111Resize.JUST_RESIZE)
             throw new InvalidRequestException("resizeMode", "is an A1111 option; diffusers stretches the picture to the size (use --compat a1111)");
+        if (resize == A1111Resize.LATENT_UPSCALE && mask != null)
+            throw new InvalidRequestException("resizeMode", "latent-upscale is for img2img without a mask (use just-resize, crop-and-resize or resize-and-fill)");
         A1111Img2Img.MaskedContent fill = field("inpaintFill", () -> A1111Img2Img.MaskedContent.byId(inpaintFill));
         boolean onlyMasked = onlyMasked();
         if (compat == Compat.DIFFUSERS && mask != null) {
@@ -234,7 +237,10 @@ public record ImageRequest(
             throw new InvalidRequestException("hiresDenoise", "must be in (0, 1] (got " + h.denoise() + ")");
         if (h.steps() < 0 || h.steps() > MAX_STEPS)
             throw new InvalidRequestException("hiresSteps", "must be between 0 (= steps) and " + MAX_STEPS + " (got " + h.steps() + ")");
-        field("hiresUpscaler", () -> LatentUpscaler.byId(h.upscalerOrDefault(compat)));
+        HiresUpscaler upscaler = field("hiresUpscaler", () -> HiresUpscaler.byId(h.upscalerOrDefault(compat)));
+        if (compat == Compat.DIFFUSERS && !(upscaler instanceof LatentUpscaler))
+            throw new InvalidRequestException("hiresUpscaler", upscaler.a1111Name() + " is an A1111 image upscaler; diffusers mode (the Animagine space) "
+                    + "upscales latents only (use a latent upscaler or --compat a1111)");
         if (h.sampler() != null && compat == Compat.A1111) {
             field("hiresSampler", () -> A1111Sampler.byName(h.sampler()));
         } else if (h.sampler() != null) {
@@ -253,6 +259,10 @@ public record ImageRequest(
         ScheduleType t = field("schedule", () -> ScheduleType.byId(schedule));
         if (!s.supports(t)) throw new InvalidRequestException("schedule", t.id() + " is not available for sampler " + s.id());
         if (!rng.strip().equalsIgnoreCase("cpu")) throw new InvalidRequestException("rng", "must be cpu (got '" + rng + "')");
+        if (sampling.subseedStrength() != 0)
+            throw new InvalidRequestException("subseedStrength", "a variation seed is an A1111 option; diffusers has none (use --compat a1111)");
+        if (sampling.seedResizeFromW() != 0 || sampling.seedResizeFromH() != 0)
+            throw new InvalidRequestException("seedResizeFrom", "is an A1111 option; diffusers has none (use --compat a1111)");
         if (sampling.anySet()) throw new InvalidRequestException("compat", "diffusers has no A1111 seed or sampler settings (variation seed, ENSD, NGMS, eta...)");
         EmphasisMode e = field("emphasis", () -> EmphasisMode.fromA1111Name(emphasis));
         return new Resolved(s, t, e, null, RngSource.CPU);
