@@ -42,7 +42,13 @@ public final class GemmCpuTime {
                 float[] x = RandomTensors.activations(2, m * k), bias = Boolean.getBoolean("nobias") ? null : RandomTensors.activations(3, n), y = new float[m * n];
                 double flops = 2.0 * m * n * k;
                 int calls = (int) Math.max(5, Math.ceil(rounds * 4e9 / flops));
-                for (int i = 0; i < calls / 2; i++) Gemm.multiply(x, 0, k, m, w, bias, y, 0, n, false);
+                StringBuilder first = new StringBuilder();
+                for (int i = 0; i < calls / 2; i++) {
+                    long c0 = cpuTime();
+                    Gemm.multiply(x, 0, k, m, w, bias, y, 0, n, false);
+                    if (i < 6) first.append(String.format(Locale.ROOT, " %.1f", (cpuTime() - c0) / 1e6));
+                }
+                System.out.println(shape + " first calls, CPU ms:" + first);
                 double[] cpu = new double[calls], wall = new double[calls];
                 for (int i = 0; i < calls; i++) {
                     long c0 = cpuTime(), t0 = System.nanoTime();
