@@ -356,6 +356,10 @@ public final class PipelineBenchmark {
                 img2img != null, seconds(rec.phaseNanos("vae-encode")), rec.flops("vae-encode"));
     }
 
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     private static double seconds(long nanos) {
         return nanos / 1e9;
     }
@@ -368,7 +372,7 @@ public final class PipelineBenchmark {
         private final List<Long> phaseCpu = new ArrayList<>();
         private final List<long[]> phaseKernelNanos = new ArrayList<>();
         final List<Long> stepNanos = new ArrayList<>();
-        private long lastStep;
+        private long lastStep, lastStepCpu, lastStepProcessCpu;
 
         Recorder(Consumer<String> progress) {
             this.progress = progress;
@@ -390,7 +394,11 @@ public final class PipelineBenchmark {
             phaseKernelNanos.add(KernelProfile.nanos());
             phaseStart.add(now);
             phaseCpu.add(LoraOverhead.cpuNanos());
-            if (phase.equals("denoise")) lastStep = now;
+            if (phase.equals("denoise")) {
+                lastStep = now;
+                lastStepCpu = phaseCpu.getLast();
+                lastStepProcessCpu = processCpuNanos();
+            }
             progress.accept(phase + "...");
         }
 
@@ -398,8 +406,14 @@ public final class PipelineBenchmark {
         public void afterStep(int step, int total, float sigma, float timestep, float[] latents, int[] shape) {
             long now = System.nanoTime();
             stepNanos.add(now - lastStep);
-            progress.accept(String.format("step %d/%d: %.2f s", step, total, (now - lastStep) / 1e9));
+            long cpu = LoraOverhead.cpuNanos(), processCpu = processCpuNanos();
+            // CPU time beside wall time: on a shared machine only the former is this process's own;
+            // the process's also counts the JIT compiler and GC threads (the first step compiles the UNet's kernels)
+            progress.accept(String.format("step %d/%d: %.2f s (CPU: %.2f s in Java threads, %.2f s in the process)", step, total,
+                    (now - lastStep) / 1e9, (cpu - lastStepCpu) / 1e9, (processCpu - lastStepProcessCpu) / 1e9));
             lastStep = now;
+            lastStepCpu = cpu;
+            lastStepProcessCpu = processCpu;
         }
 
         void end(long now) {

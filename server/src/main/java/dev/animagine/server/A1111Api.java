@@ -8,8 +8,6 @@ import dev.animagine.core.pipeline.LivePreviews;
 import dev.animagine.core.pipeline.LatentUpscaler;
 import dev.animagine.core.service.Compat;
 import dev.animagine.core.service.ImageRequest;
-import dev.animagine.core.sampling.Sampler;
-import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.service.PreparedRequest;
 import dev.animagine.core.service.SamplingOptions;
 import dev.animagine.core.text.EmphasisMode;
@@ -75,8 +73,8 @@ final class A1111Api {
         r.get("/sdapi/v1/progress", this::progress);
         r.post("/internal/progress", this::taskProgress);
         r.get("/sdapi/v1/sd-models", ctx -> ctx.json(sdModels()));
-        r.get("/sdapi/v1/samplers", ctx -> ctx.json(samplers()));
-        r.get("/sdapi/v1/schedulers", ctx -> ctx.json(schedulers()));
+        r.get("/sdapi/v1/samplers", ctx -> ctx.json(A1111Samplers.list()));
+        r.get("/sdapi/v1/schedulers", ctx -> ctx.json(A1111Samplers.schedulers()));
         r.get("/sdapi/v1/upscalers", ctx -> ctx.json(upscalers()));
         r.get("/sdapi/v1/latent-upscale-modes", ctx -> ctx.json(latentUpscaleModes()));
         r.get("/sdapi/v1/loras", ctx -> ctx.json(loras()));
@@ -145,7 +143,9 @@ final class A1111Api {
         o.put("subseed_strength", so.subseedStrength());
         o.put("width", p == null ? m.spec().request().size().width() : p.prompt().width());
         o.put("height", p == null ? m.spec().request().size().height() : p.prompt().height());
-        o.put("sampler_name", m.samplerName());
+        // the sampler and schedule type names the image's infotext carries
+        Map<String, String> written = images.isEmpty() ? Map.of() : InfotextReader.parse(images.getFirst().parameters());
+        o.put("sampler_name", written.getOrDefault("Sampler", m.samplerName()));
         o.put("cfg_scale", m.spec().request().cfgScale());
         o.put("steps", m.spec().request().steps());
         o.put("batch_size", m.batchSize());
@@ -162,7 +162,8 @@ final class A1111Api {
         else if (r.hires() != null) o.put("denoising_strength", r.hires().denoiseOrDefault(r.compat()));
         else o.putNull("denoising_strength");
         ObjectNode extra = o.putObject("extra_generation_params");
-        extra.put("Schedule type", m.schedulerName());
+        String schedule = images.isEmpty() ? m.schedulerName() : written.get("Schedule type");
+        if (schedule != null) extra.put("Schedule type", schedule);
         o.put("index_of_first_image", 0);
         ArrayNode infotexts = o.putArray("infotexts");
         for (Job.Image im : images) infotexts.add(im.parameters());
@@ -353,31 +354,6 @@ final class A1111Api {
             o.putNull("sha256");
             o.put("filename", e.name());
             o.putNull("config");
-        }
-        return a;
-    }
-
-    private static ArrayNode samplers() {
-        ArrayNode a = Json.MAPPER.createArrayNode();
-        for (Sampler s : Sampler.values()) {
-            ObjectNode o = a.addObject();
-            o.put("name", s.a1111Name());
-            ArrayNode aliases = o.putArray("aliases");
-            A1111Mapping.aliases(s).forEach(aliases::add);
-            o.putObject("options");
-        }
-        return a;
-    }
-
-    private static ArrayNode schedulers() {
-        ArrayNode a = Json.MAPPER.createArrayNode();
-        for (ScheduleType t : ScheduleType.values()) {
-            ObjectNode o = a.addObject();
-            o.put("name", t == ScheduleType.DEFAULT ? "automatic" : t.id());
-            o.put("label", t.a1111Name());
-            o.putNull("aliases");
-            o.put("default_rho", t == ScheduleType.KARRAS ? 7.0 : -1);
-            o.put("need_inner_model", false);
         }
         return a;
     }

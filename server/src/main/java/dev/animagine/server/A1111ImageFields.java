@@ -6,12 +6,10 @@ import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.core.image.InitImage;
 import dev.animagine.core.pipeline.HiresUpscaler;
 import dev.animagine.core.pipeline.LatentUpscaler;
-import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.service.ImageRequest;
 import dev.animagine.core.service.SamplingOptions;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A1111's img2img, inpainting and hires-fix fields onto an {@link ImageRequest.Builder}, with
@@ -65,6 +63,14 @@ final class A1111ImageFields {
      * is the first pass's {width, height}, needed when only one of hr_resize_x/y is given (else null).
      */
     static void hires(ObjectNode body, ImageRequest.Builder b, int[] size) {
+        hires(body, b, size, null);
+    }
+
+    /**
+     * As {@link #hires(ObjectNode, ImageRequest.Builder, int[])} for a request in A1111 mode whose first pass
+     * runs {@code firstSampler}, so that hr_scheduler can name another schedule type; null: only "Use same scheduler".
+     */
+    static void hires(ObjectNode body, ImageRequest.Builder b, int[] size, String firstSampler) {
         if (!Fields.bool(body, "enable_hr", false)) return;
         int x = Fields.int32(body, "hr_resize_x", 0, 0, 8192);
         int y = Fields.int32(body, "hr_resize_y", 0, 0, 8192);
@@ -83,10 +89,8 @@ final class A1111ImageFields {
         b.hiresDenoise(Fields.number(body, "denoising_strength", DEFAULT_DENOISE, 0, 1));
         b.hiresSteps(Fields.int32(body, "hr_second_pass_steps", 0, 0, ImageRequest.MAX_STEPS));
         b.hiresUpscaler(upscaler(Fields.string(body, "hr_upscaler", null)));
-        String sampler = Fields.string(body, "hr_sampler_name", null);
-        if (sampler != null && !sampler.isBlank() && !sampler.equalsIgnoreCase("Use same sampler")) b.hiresSampler(samplerId(sampler));
+        hiresSampler(body, b, firstSampler);
         refuseOtherThanSame(body, "hr_checkpoint_name", "Use same checkpoint", "a second-pass checkpoint");
-        refuseOtherThanSame(body, "hr_scheduler", "Use same scheduler", "a second-pass scheduler");
         String prompt = Fields.string(body, "hr_prompt", "");
         if (!prompt.isEmpty()) b.hiresPrompt(prompt);
         String negative = Fields.string(body, "hr_negative_prompt", "");
@@ -128,12 +132,23 @@ final class A1111ImageFields {
         b.sampling(new SamplingOptions(subseed, strength, resize ? w : 0, resize ? h : 0, 0, 0, null, 1, 0, 0, 0));
     }
 
-    private static String samplerId(String name) {
-        String s = name.strip();
-        for (Sampler x : Sampler.values())
-            if (x.a1111Name().equalsIgnoreCase(s) || x.id().equals(s.toLowerCase(Locale.ROOT)) || A1111Mapping.aliases(x).contains(s.toLowerCase(Locale.ROOT)))
-                return x.id();
-        throw ApiException.unprocessable("hr_sampler_name", "sampler '" + name + "' is not available (available: " + A1111Mapping.samplerNames() + ")");
+    /**
+     * hr_sampler_name as sent (the engine validates it, as the first pass's sampler) and hr_scheduler: another
+     * schedule type goes to the engine's hires pass in a combined name ("DPM++ 2M Karras").
+     */
+    private static void hiresSampler(ObjectNode body, ImageRequest.Builder b, String firstSampler) {
+        String sampler = Fields.string(body, "hr_sampler_name", null, 200);
+        boolean sameSampler = sampler == null || sampler.isBlank() || sampler.strip().equalsIgnoreCase("Use same sampler");
+        String scheduler = Fields.string(body, "hr_scheduler", null, 200);
+        boolean sameScheduler = scheduler == null || scheduler.isBlank() || scheduler.strip().equalsIgnoreCase("Use same scheduler");
+        if (sameScheduler || firstSampler == null) {
+            refuseOtherThanSame(body, "hr_scheduler", "Use same scheduler", "a second-pass scheduler");
+            if (!sameSampler) b.hiresSampler(sampler.strip());
+        } else if (sameSampler) {
+            b.hiresSampler(A1111Samplers.withSchedule("sampler_name", firstSampler, scheduler));
+        } else {
+            b.hiresSampler(A1111Samplers.withSchedule("hr_sampler_name", sampler, scheduler));
+        }
     }
 
     /** A1111 sends these as 0/1 or as booleans. */

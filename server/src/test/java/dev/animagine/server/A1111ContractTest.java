@@ -124,7 +124,7 @@ class A1111ContractTest {
         error(S.post("/sdapi/v1/txt2img", "{\"batch_size\":8,\"n_iter\":8}"), 422, "batch_size");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"" + "a".repeat(Limits.DEFAULT.maxPromptChars() + 1) + "\"}"), 422, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{\"sampler_name\":\"DPM++ 3M SDE Exotic\"}"), 422, "sampler_name");
-        error(S.post("/sdapi/v1/txt2img", "{\"sampler_name\":\"Euler a\",\"scheduler\":\"Karras\"}"), 422, "scheduler");
+        error(S.post("/sdapi/v1/txt2img", "{\"sampler_name\":\"Euler a\",\"scheduler\":\"Karras Exotic\"}"), 422, "scheduler");
         error(S.post("/sdapi/v1/txt2img", "{\"steps\":\"many\"}"), 422, "steps");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\": [1,2]}"), 422, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{not json"), 400, null);

@@ -99,7 +99,7 @@ class Img2ImgContractTest {
         error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_upscaler\":\"SwinIR 4x\"}"), 422, "hr_upscaler");
         error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_scale\":9}"), 422, "hr_scale");
         error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_resize_x\":100}"), 422, "hr_resize_x");
-        error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_scheduler\":\"Karras\"}"), 422, "hr_scheduler");
+        error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_scheduler\":\"Exotic\"}"), 422, "hr_scheduler");
         error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_checkpoint_name\":\"other.safetensors\"}"), 422, "hr_checkpoint_name");
     }
 
