@@ -27,8 +27,8 @@ export class Parameters {
     fill($('sampler'), samplers.map((s) => [s.name, s.name]));
     selectByText($('sampler'), DEFAULT_SAMPLER);
     fill($('scheduler'), schedulers.map((s) => [s.name, s.label ?? s.name]));
-    // the engine's hires fix upscales latents: "None" (no image upscaler) is not a hires choice
-    const hires = [...latentModes.map((m) => m.name), ...upscalers.map((u) => u.name).filter((n) => n !== 'None')];
+    // A1111's hires choices: the latent modes, then the image upscalers (None = a plain Lanczos resize)
+    const hires = [...latentModes.map((m) => m.name), ...upscalers.map((u) => u.name)];
     if (!hires.includes(ANIMAGINE_UPSCALE.upscaler)) hires.unshift(ANIMAGINE_UPSCALE.upscaler);
     fill($('hr-upscaler'), [...new Set(hires)].map((n) => [n, n]));
     $('hr-upscaler').value = ANIMAGINE_UPSCALE.upscaler;

@@ -45,7 +45,7 @@ public final class AnimaginePreset {
 
     /**
      * One saving, pluggable: how it changes a request and how many images share one text encoding.
-     * {@code apply} is null while the engine does not have the saving yet (listed, not measured).
+     * {@code apply} null would list a saving the engine does not have yet without measuring it.
      */
     public record Saving(String key, String label, int batchSize, UnaryOperator<GenerationRequest> apply) {
         public boolean wired() {
@@ -58,11 +58,8 @@ public final class AnimaginePreset {
         return List.of(
                 new Saving("deepcache", "DeepCache N=3", 1, r -> r.withSavings(new StepSavings(3, 1))),
                 new Saving("cfg-cutoff", "CFG cutoff R=0.5", 1, r -> r.withSavings(new StepSavings(0, 0.5))),
-                // HOOK (batch branch, not on main yet): once PipelineBenchmark.measure takes a batch size (the
-                // batch branch adds measure(..., profile, img2img, int batchSize)), give this entry
-                // UnaryOperator.identity() and pass s.batchSize() to measure in run(); run() already divides
-                // the denoising per image and compares the batch's first image (same seed) with the full run
-                new Saving("batch4", "batch size 4 (per image)", 4, null));
+                // a batch of 4 (seeds seed .. seed + 3), figures per image; its first image has the full run's seed
+                new Saving("batch4", "batch size 4 (per image)", 4, UnaryOperator.identity()));
     }
 
     /** The savings named in {@code keys} (all when empty), in {@link #savings()} order; an unknown key is a user error. */
@@ -168,14 +165,14 @@ public final class AnimaginePreset {
             progress.accept("fidelity: full computation, " + fidelity.steps() + " steps at " + fidelity.width() + "x" + fidelity.height());
             long[] cpu = new long[1];
             ImageResult[] result = new ImageResult[1];
-            Report fullReport = PipelineBenchmark.measure(model, pipeline, fidelity, progress, peak, System.nanoTime(), cpu, false, null, result);
+            Report fullReport = PipelineBenchmark.measure(model, pipeline, fidelity, progress, peak, System.nanoTime(), cpu, false, null, 1, result);
             float[] reference = result[0].latents().data();
             Run full = run("full", "full computation", fullReport, cpu[0], 1, 0);
             List<Run> runs = new ArrayList<>();
             for (Saving s : wired) {
                 progress.accept("fidelity: " + s.label());
                 GenerationRequest req = s.apply().apply(fidelity);
-                Report r = PipelineBenchmark.measure(model, pipeline, req, progress, peak, System.nanoTime(), cpu, false, null, result);
+                Report r = PipelineBenchmark.measure(model, pipeline, req, progress, peak, System.nanoTime(), cpu, false, null, s.batchSize(), result);
                 runs.add(run(s.key(), s.label(), r, cpu[0], s.batchSize(), maxAbsDiff(reference, result[0].latents().data())));
             }
             GenerationRequest piece = options.pieceRequest();
@@ -187,7 +184,7 @@ public final class AnimaginePreset {
 
     private static Report measureOne(Path model, StableDiffusionXLPipeline pipeline, GenerationRequest req, double peak,
                                      Consumer<String> progress, long[] cpu) {
-        return PipelineBenchmark.measure(model, pipeline, req, progress, peak, System.nanoTime(), cpu, false, null, null);
+        return PipelineBenchmark.measure(model, pipeline, req, progress, peak, System.nanoTime(), cpu, false, null, 1, null);
     }
 
     private static GenerationRequest request(GenerationRequest r, int steps) {

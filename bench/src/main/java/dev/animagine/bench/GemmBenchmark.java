@@ -13,15 +13,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import java.lang.foreign.Arena;
 
 /**
- * Linear layers of the SDXL UNet at 1024x1024 with CFG (batch 2), {@code y[M,N] = x[M,K] W^T + b}
- * with fp16 weights packed from memory as the engine does: attention projections and the
+ * Linear layers of the SDXL UNet with CFG (batch 2), {@code y[M,N] = x[M,K] W^T + b} with fp16
+ * weights packed from memory as the engine does: at 1024x1024 the attention projections and the
  * feed-forward at level 1 (64x64 tokens, 640 channels) and level 2 (32x32, 1280), and the
- * cross-attention key/value projection of the 2 x 77 text tokens.
+ * cross-attention key/value projection of the 2 x 77 text tokens; at 512x512 the same layers on
+ * 32x32 and 16x16 tokens (below 600 rows the engine computes them transposed).
  */
 @State(Scope.Benchmark)
 public class GemmBenchmark {
     /** M x N x K. */
-    @Param({"8192x640x640", "8192x5120x640", "8192x640x2560", "2048x1280x1280", "2048x10240x1280", "2048x1280x5120", "154x1280x2048"})
+    @Param({"8192x640x640", "8192x5120x640", "8192x640x2560", "2048x1280x1280", "2048x10240x1280", "2048x1280x5120", "154x1280x2048",
+            "2048x640x640", "2048x5120x640", "2048x640x2560", "512x1280x1280", "512x10240x1280", "512x1280x5120"})
     public String shape;
 
     private Arena arena;

@@ -58,6 +58,7 @@ public final class KernelBenchmarks {
         if (name.startsWith("GemmBenchmark") || name.startsWith("LoraLinearBenchmark")) return GemmBenchmark.flops(p.get("shape"));
         if (name.startsWith("Conv3x3Benchmark")) return Conv3x3Benchmark.flops(p.get("shape"));
         if (name.startsWith("AttentionBenchmark")) return AttentionBenchmark.flops(Integer.parseInt(p.get("tokens")));
+        if (name.startsWith("TaesdPreviewBenchmark.taesd")) return TaesdPreviewBenchmark.flops(p.get("size"));
         return Double.NaN;
     }
 }

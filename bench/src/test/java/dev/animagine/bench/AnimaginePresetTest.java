@@ -77,5 +77,8 @@ class AnimaginePresetTest {
             assertThat(run.maxAbsDiff()).as(run.key()).isFinite();
             assertThat(r.projectedSeconds(run)).as(run.key()).isPositive();
         }
+        // a batch's first image has the full run's seed: the same latents up to the batched kernels' rounding
+        assertThat(r.runs()).filteredOn(run -> run.key().equals("batch4")).singleElement()
+                .satisfies(b -> assertThat(b.maxAbsDiff()).isLessThan(1e-3));
     }
 }

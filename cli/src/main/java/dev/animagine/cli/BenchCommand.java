@@ -6,6 +6,7 @@ import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.bench.AnimaginePreset;
 import dev.animagine.bench.JvmOptions;
 import dev.animagine.bench.PipelineBenchmark;
+import dev.animagine.bench.PipelineBenchmark.BatchReport;
 import dev.animagine.bench.PipelineBenchmark.LoraReport;
 import dev.animagine.bench.PipelineBenchmark.Report;
 import dev.animagine.bench.PipelineBenchmark.SavingsReport;
@@ -125,6 +126,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--lora", paramLabel = "FILE", description = "Also time the image with this LoRA / LyCORIS adapter (weight 1) over the same loaded model.")
     Path lora;
 
+    @Option(names = "--batch-size", defaultValue = "1", paramLabel = "N",
+            description = "Compare denoising time per image of a batch of N (A1111's batch size) with a batch of 1, in one process.")
+    int batchSize;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -163,6 +168,16 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
             return Main.EXIT_OK;
         }
+        if (batchSize < 1) throw new InvalidArgumentException("--batch-size must be at least 1 (got " + batchSize + ")");
+        if (batchSize > 1) {
+            if (lora != null || img2img || initImage != null || deepCache != null || cfgCutoff != null)
+                throw new InvalidArgumentException("--batch-size compares txt2img batches: not with --lora, --img2img, --deepcache or --cfg-cutoff");
+            BatchReport b = PipelineBenchmark.runBatch(model, modelOptions.toOptions(), tokenizers, request, batchSize, progress);
+            if (json) out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(b)));
+            else printText(out, b);
+            out.flush();
+            return Main.EXIT_OK;
+        }
         if (deepCache != null || cfgCutoff != null) {
             if (lora != null) throw new InvalidArgumentException("--lora and --deepcache/--cfg-cutoff are separate benchmarks: give one");
             if (deepCache != null && deepCache < 1) throw new InvalidArgumentException("--deepcache must be at least 1 (got " + deepCache + ")");
@@ -196,7 +211,8 @@ final class BenchCommand implements Callable<Integer> {
             throw new InvalidArgumentException("unknown --preset '" + preset + "' (known: " + AnimaginePreset.NAME + ")");
         for (String[] other : new String[][] {{"--lora", String.valueOf(lora != null)}, {"--img2img", String.valueOf(img2img || initImage != null)},
                 {"--text-only", String.valueOf(textOnly)}, {"--profile", String.valueOf(profile)},
-                {"--deepcache/--cfg-cutoff (the preset measures each saving itself)", String.valueOf(deepCache != null || cfgCutoff != null)}})
+                {"--deepcache/--cfg-cutoff/--batch-size (the preset measures each saving itself)",
+                        String.valueOf(deepCache != null || cfgCutoff != null || batchSize != 1)}})
             if (Boolean.parseBoolean(other[1])) throw new InvalidArgumentException("--preset cannot be combined with " + other[0]);
         var parsed = spec.commandLine().getParseResult();
         AnimaginePreset.Options d = AnimaginePreset.Options.defaults(prompt, negative, seed);
@@ -376,6 +392,30 @@ final class BenchCommand implements Callable<Integer> {
                 l.rssPeakWithBytes() / (double) (1L << 30), l.rssPeakWithoutBytes() / (double) (1L << 30),
                 l.peakPerImage() ? "each image's peak" : "process peaks; the kernel cannot reset them", l.rssGrowthBytes() / 1e6,
                 l.loraFileBytes() / 1e6);
+    }
+
+    static ObjectNode toJson(BatchReport b) {
+        ObjectNode root = new ObjectMapper().createObjectNode();
+        root.put("batch_size", b.batchSize());
+        root.put("denoise_seconds_per_image_batch_1", b.singleDenoiseSecondsPerImage());
+        root.put("denoise_seconds_per_image_batch_n", b.batchDenoiseSecondsPerImage());
+        root.put("saving_percent", b.savingPercent());
+        root.put("denoise_cpu_seconds_per_image_batch_1", b.singleCpuSecondsPerImage());
+        root.put("denoise_cpu_seconds_per_image_batch_n", b.batchCpuSecondsPerImage());
+        root.put("cpu_saving_percent", b.cpuSavingPercent());
+        root.set("batch_1", toJson(b.single()));
+        root.set("batch_n", toJson(b.batch()));
+        return root;
+    }
+
+    private static void printText(PrintWriter out, BatchReport b) {
+        printText(out, b.single());
+        out.printf(Locale.ROOT, "batch of %d: unet eval %.2f s mean, %.2f s min over %d evals (each for the whole batch); rss peak %.2f GB%n",
+                b.batchSize(), b.batch().unetSecondsPerEvalMean(), b.batch().unetSecondsPerEvalMin(), b.batch().unetEvals(),
+                b.batch().rssPeakBytes() / 1e9);
+        out.printf(Locale.ROOT, "denoise/image  batch 1: %.2f s wall, %.2f s CPU; batch %d: %.2f s wall, %.2f s CPU; saving %.1f%% wall, %.1f%% CPU%n",
+                b.singleDenoiseSecondsPerImage(), b.singleCpuSecondsPerImage(), b.batchSize(), b.batchDenoiseSecondsPerImage(),
+                b.batchCpuSecondsPerImage(), b.savingPercent(), b.cpuSavingPercent());
     }
 
     private static void printText(PrintWriter out, Report r) {

@@ -88,8 +88,14 @@ public final class GenerateCommand implements Callable<Integer> {
                     + "\"SGM Uniform\", \"KL Optimal\", \"Align Your Steps\", Simple, Normal, DDIM, Beta; diffusers mode: default or karras.")
     String schedule;
 
-    @Option(names = "--batch-count", paramLabel = "N", defaultValue = "1", description = "Images to make, with seeds seed, seed+1, ... (default: 1).")
+    @Option(names = "--batch-count", paramLabel = "N", defaultValue = "1",
+            description = "Batches to make one after another (A1111's batch count), seeds continuing: seed, seed+1, ... (default: 1).")
     int batchCount;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "1",
+            description = "Images per batch, denoised together (A1111's batch size; faster per image, more memory): image i of "
+                    + "batch b has seed seed + b*N + i, the same image as made alone (default: 1).")
+    int batchSize;
 
     @Option(names = "--rng", paramLabel = "SOURCE",
             description = "Noise source: gpu or nv = NVIDIA's torch.randn numbers (A1111's default, so a seed gives A1111's image; "
@@ -221,7 +227,9 @@ public final class GenerateCommand implements Callable<Integer> {
     Double strength;
 
     @Option(names = "--resize-mode", paramLabel = "MODE", defaultValue = "just-resize",
-            description = "When --size differs from the init image: just-resize, crop-and-resize or resize-and-fill (default: ${DEFAULT-VALUE}).")
+            description = "When --size differs from the init image: just-resize, crop-and-resize, resize-and-fill or latent-upscale "
+                    + "(A1111's \"Just resize (latent upscale)\": encode at the image's size, resize the latents bilinearly; "
+                    + "default: ${DEFAULT-VALUE}).")
     String resizeMode;
 
     @Option(names = "--mask", paramLabel = "FILE", description = "Inpainting mask, the init image's size: white = repaint, black = keep.")
@@ -257,7 +265,8 @@ public final class GenerateCommand implements Callable<Integer> {
     int hiresSteps;
 
     @Option(names = "--hires-upscaler", paramLabel = "ID",
-            description = "latent, latent-antialiased, latent-bicubic, latent-bicubic-antialiased, latent-nearest or latent-nearest-exact "
+            description = "latent, latent-antialiased, latent-bicubic, latent-bicubic-antialiased, latent-nearest or latent-nearest-exact; "
+                    + "or (A1111 mode) an image upscaler, which decodes, resizes the pixels and encodes again: lanczos, nearest or none "
                     + "(default: latent; --compat diffusers latent-nearest-exact).")
     String hiresUpscaler;
 
@@ -284,7 +293,7 @@ public final class GenerateCommand implements Callable<Integer> {
     /** Request fields as this command's flags, for error messages. */
     private static final Map<String, String> FLAGS = Map.ofEntries(
             Map.entry("steps", "--steps"), Map.entry("cfgScale", "--cfg"), Map.entry("sampler", "--sampler"),
-            Map.entry("schedule", "--schedule"), Map.entry("seed", "--seed"), Map.entry("batchCount", "--batch-count"),
+            Map.entry("schedule", "--schedule"), Map.entry("seed", "--seed"), Map.entry("batchCount", "--batch-count"), Map.entry("batchSize", "--batch-size"),
             Map.entry("rng", "--rng"), Map.entry("compat", "--compat"), Map.entry("emphasis", "--emphasis"),
             Map.entry("clipSkip", "--clip-skip"), Map.entry("size", "--size"), Map.entry("originalSize", "--original-size"),
             Map.entry("targetSize", "--target-size"), Map.entry("crop", "--crop"), Map.entry("initImage", "--init-image"),
@@ -311,7 +320,8 @@ public final class GenerateCommand implements Callable<Integer> {
         ImageRequest request = flagNamed(() -> pasted == null ? toRequest().validate() : toRequest());
         Path model = animagine.model();
         if (model == null) throw new InvalidArgumentException("missing --model (a .safetensors checkpoint or a diffusers folder)");
-        ImageOutput out = ImageOutput.of(output, batchCount);
+        int images = batchCount * batchSize;
+        ImageOutput out = ImageOutput.of(output, images);
 
         try (GenerationService service = GenerationService.open(model, modelOptions.toOptions(), tokenizer)) {
             if (pasted != null) request = withPasted(pasted, request, service, err);
@@ -330,12 +340,12 @@ public final class GenerateCommand implements Callable<Integer> {
                 result = service.generate(prepared, progress.control());
                 for (GeneratedImage image : result.images()) {
                     Path written = out.write(image.result().image(), image.parameters(), image.seed(), image.index());
-                    if (dump != null) out.dump(image.result(), dump, batchCount > 1 ? image.index() : -1);
+                    if (dump != null) out.dump(image.result(), dump, images > 1 ? image.index() : -1);
                     spec.commandLine().getOut().println(written);
                 }
             }
             if (result.cancelled()) {
-                err.println("animagine: cancelled (" + result.images().size() + " of " + batchCount + " images written)");
+                err.println("animagine: cancelled (" + result.images().size() + " of " + images + " images written)");
                 return 130;
             }
         }
@@ -364,6 +374,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 .schedule(schedule)
                 .seed(seed == null ? -1 : seed)
                 .batchCount(batchCount)
+                .batchSize(batchSize)
                 .rng(rng)
                 .compat(mode)
                 .emphasis(emphasis)

@@ -29,7 +29,8 @@ import java.util.concurrent.Callable;
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = {"Show a model's layout, detected architecture, parameters per component, weight dtype(s) and file size.",
                 "MODEL is a .safetensors file, a diffusers folder, a Hugging Face cache folder or a repo id in the local cache.",
-                "For a LoRA/LyCORIS file: format, network types, ranks, alphas, modules per component, base model, training tags, A1111 hash."})
+                "For a LoRA/LyCORIS file: format, network types, ranks, alphas, modules per component, base model, training tags, A1111 hash.",
+                "For a TAESD decoder (live previews): its layout, latent channels and parameters."})
 final class InfoCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -60,6 +61,10 @@ final class InfoCommand implements Callable<Integer> {
                     arch = base.architecture();
                 }
             LoraInfoReport.print(out, file, arch, json);
+            return 0;
+        }
+        if (java.nio.file.Files.isRegularFile(file) && TaesdInfoReport.isTaesd(file)) {
+            TaesdInfoReport.print(out, file, json);
             return 0;
         }
         try (Checkpoint ckpt = Checkpoint.open(model, modelOptions.toOptions())) {

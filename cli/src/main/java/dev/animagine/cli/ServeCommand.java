@@ -60,6 +60,12 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--preview-every", paramLabel = "N", defaultValue = "3", description = "A live preview every N denoising steps; 0: none (default: ${DEFAULT-VALUE}).")
     int previewEvery;
 
+    @Option(names = "--taesd", paramLabel = "FILE",
+            description = "TAESD-XL decoder for full-size live previews (madebyollin's taesdxl_decoder.safetensors or a diffusers "
+                    + "AutoencoderTiny folder); default: MODELS-DIR/VAE-taesd/taesdxl_decoder.safetensors (or VAE-approx/, vae_approx/) "
+                    + "if present, else the cheap linear approximation.")
+    Path taesd;
+
     @Option(names = "--no-warm-up", description = "Skip the tiny generation at start that compiles the kernels.")
     boolean noWarmUp;
 
@@ -84,6 +90,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .outputs(outputs)
                 .previewEvery(previewEvery)
                 .warmUp(!noWarmUp)
+                .taesd(taesd)
                 .build();
         AnimagineServer server = new AnimagineServer(options, line -> {
             synchronized (err) {
@@ -91,6 +98,7 @@ public final class ServeCommand implements Callable<Integer> {
                 err.flush();
             }
         });
+        server.previews().taesd().ifPresent(d -> err.println("animagine: live previews decoded by TAESD (" + d.origin() + ")"));
         err.println("animagine: loading and warming up " + server.host().selected().title() + " ...");
         err.flush();
         server.start();

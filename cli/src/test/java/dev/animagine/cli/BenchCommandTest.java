@@ -32,6 +32,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void batchSizeComparesDenoisingTimePerImage() throws Exception {
+        CliRun r = CliRun.of("bench", "--model", ModelFiles.diffusersFolder().toString(), "--size", "64x48", "--steps", "2", "--json",
+                "--batch-size", "3");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("batch_size").asInt()).isEqualTo(3);
+        double one = j.get("denoise_seconds_per_image_batch_1").asDouble(), n = j.get("denoise_seconds_per_image_batch_n").asDouble();
+        assertThat(one).isPositive();
+        assertThat(n).isPositive();
+        assertThat(j.get("saving_percent").asDouble()).isCloseTo(100 * (1 - n / one), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(j.get("denoise_cpu_seconds_per_image_batch_n").asDouble()).isPositive();
+        // one evaluation of the batch does three images' work
+        double ratio = j.get("batch_n").get("unet").get("gflop_per_eval").asDouble() / j.get("batch_1").get("unet").get("gflop_per_eval").asDouble();
+        assertThat(ratio).isBetween(2.5, 3.0);
+        assertThat(j.get("batch_n").get("unet").get("evals").asInt()).isEqualTo(j.get("batch_1").get("unet").get("evals").asInt());
+        assertThat(CliRun.of("bench", "--model", ModelFiles.diffusersFolder().toString(), "--batch-size", "0").err()).contains("--batch-size");
+    }
+
+    @Test
     void profileSplitsEachStageByKernelFamily() throws Exception {
         CliRun r = CliRun.of("bench", "--model", ModelFiles.diffusersFolder().toString(), "--size", "64x48", "--steps", "1", "--json", "--profile");
         assertThat(r.exit()).as(r.err()).isZero();

@@ -117,6 +117,26 @@ class GenerateCommandTest {
     }
 
     @Test
+    void batchSizeAndCountNumberSeedsAsA1111AndMatchSingleImages() throws Exception {
+        Path model = Fixtures.path("models").resolve(Fixtures.models().getFirst().getFileName()).resolve("diffusers");
+        Path dir = tmp.resolve("batch");
+        CliRun r = CliRun.of("generate", "--model", model.toString(), "--quiet", "--steps", "2", "--size", "64x64", "--seed", "5",
+                "--batch-count", "2", "--batch-size", "2", "--output", dir.toString(), "1girl");
+        assertThat(r.exit()).as(r.err()).isZero();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted())
+                    .containsExactly("00000-5.png", "00001-6.png", "00002-7.png", "00003-8.png");
+        }
+        assertThat(PngFiles.readText(dir.resolve("00002-7.png")).get("parameters")).contains("Seed: 7,").doesNotContain("Batch");
+        Path alone = tmp.resolve("alone-7.png");
+        assertThat(CliRun.of("generate", "--model", model.toString(), "--quiet", "--steps", "2", "--size", "64x64", "--seed", "7",
+                "--output", alone.toString(), "1girl").exit()).isZero();
+        BufferedImage a = ImageIO.read(alone.toFile()), b = ImageIO.read(dir.resolve("00002-7.png").toFile());
+        for (int y = 0; y < a.getHeight(); y++)
+            for (int x = 0; x < a.getWidth(); x++) assertThat(b.getRGB(x, y)).isEqualTo(a.getRGB(x, y));
+    }
+
+    @Test
     void badInputIsAOneLineUsageError() {
         Path model = Fixtures.path("models").resolve(Fixtures.models().getFirst().getFileName()).resolve("diffusers");
         String m = model.toString();
@@ -127,14 +147,14 @@ class GenerateCommandTest {
                 {"--compat", "diffusers", "--rng", "gpu", "x"}, {"--width", "64", "x"}, {"--compat", "comfy", "x"},
                 {"--sampler", "heun++", "x"}, {"--schedule", "fancy", "x"}, {"--rng", "quantum", "x"}, {"--subseed-strength", "2", "x"},
                 {"--seed-resize-from", "0x64", "x"}, {"--s-min-uncond", "-1", "x"}, {"--infotext", "x", "--from-png", "y.png"},
-                {"--from-png", tmp.resolve("missing.png").toString()},
+                {"--from-png", tmp.resolve("missing.png").toString()}, {"--batch-size", "0", "x"},
         };
         String[] expected = {"65x64", "--steps must be at least 1 (got 0)", "valid: euler, euler_a, dpmpp_2m, ddim, unipc", "--cfg", "missing.txt",
                 "--crop", "--schedule karras", "--rng must be cpu (got 'gpu')", "--height", "--compat must be a1111 or diffusers (got 'comfy')",
                 "--sampler is invalid: unknown sampler 'heun++'", "--schedule is invalid: unknown schedule type 'fancy'",
                 "--rng is invalid: unknown rng source 'quantum'", "--subseed-strength must be between 0 and 1 (got 2.0)",
                 "--seed-resize-from 0x64", "--s-min-uncond must be a non-negative number (got -1.0)", "--infotext or --from-png, not both",
-                "missing.png: file not found"};
+                "missing.png: file not found", "--batch-size must be at least 1 (got 0)"};
         for (int i = 0; i < cases.length; i++) {
             List<String> args = new ArrayList<>(List.of("generate", "--model", m, "--quiet", "--output", tmp.resolve("never.png").toString()));
             args.addAll(List.of(cases[i]));

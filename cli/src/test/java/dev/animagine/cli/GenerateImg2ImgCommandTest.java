@@ -124,10 +124,13 @@ class GenerateImg2ImgCommandTest {
                 {"--init-image", init.toString(), "--inpaint-fill", "blur"}, {"--hires-scale", "1.5", "--hires-upscaler", "esrgan"},
                 {"--init-image", init.toString(), "--hires-scale", "1.5"},
                 {"--init-image", init.toString(), "--compat", "diffusers", "--resize-mode", "crop-and-resize", "--size", "64x96"},
+                {"--compat", "diffusers", "--hires-scale", "1.5", "--hires-upscaler", "lanczos"},
+                {"--init-image", init.toString(), "--mask", init.toString(), "--resize-mode", "latent-upscale"},
         };
         String[] expected = {"garbage.png", "truncated.png", "a decompression bomb", "--mask", "--strength must be in (0, 1] (got 0.0)",
                 "--strength must be in (0, 1] (got 1.5)", "--hires-size must be positive multiples of 8 up to 8192 (got 100x100)", "--hires-denoise",
-                "missing.png", "--mask needs --init-image", "--inpaint-fill", "--hires-upscaler", "txt2img only", "--resize-mode is an A1111 option"};
+                "missing.png", "--mask needs --init-image", "--inpaint-fill", "--hires-upscaler", "txt2img only", "--resize-mode is an A1111 option",
+                "--hires-upscaler Lanczos is an A1111 image upscaler", "--resize-mode latent-upscale is for img2img without a mask"};
         for (int i = 0; i < cases.length; i++) {
             List<String> args = new ArrayList<>(List.of("generate", "--model", model.toString(), "--quiet", "--steps", "2",
                     "--output", tmp.resolve("never.png").toString(), "x"));
@@ -138,6 +141,23 @@ class GenerateImg2ImgCommandTest {
             assertThat(r.err()).as(String.join(" ", cases[i])).contains(expected[i]).doesNotContain("Exception").doesNotContain("\tat ");
         }
         assertThat(Files.exists(tmp.resolve("never.png"))).isFalse();
+    }
+
+    @Test
+    void imageHiresUpscalerAndLatentUpscaleResizeMode() throws Exception {
+        Path model = Fixtures.path("models").resolve(Fixtures.models().getFirst().getFileName()).resolve("diffusers");
+        Path init = Fixtures.path("img2img").resolve("inputs").resolve("init_variant0_96x64.png");
+        Path hires = tmp.resolve("hires-lanczos.png"), latent = tmp.resolve("resize-3.png");
+        CliRun r = CliRun.of("generate", "--model", model.toString(), "--quiet", "--steps", "2", "--hires-scale", "1.5", "--hires-steps", "1",
+                "--hires-upscaler", "lanczos", "--size", "64x64", "--output", hires.toString(), "1girl");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(ImageIO.read(hires.toFile()).getWidth()).isEqualTo(96);
+        assertThat(PngFiles.readText(hires).get("parameters")).contains("Hires upscaler: Lanczos");
+        r = CliRun.of("generate", "--model", model.toString(), "--quiet", "--steps", "2", "--init-image", init.toString(),
+                "--resize-mode", "latent-upscale", "--size", "64x64", "--output", latent.toString(), "1girl");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(ImageIO.read(latent.toFile()).getWidth()).isEqualTo(64);
+        assertThat(PngFiles.readText(latent).get("parameters")).contains("Resize mode: latent-upscale");
     }
 
     /** A valid PNG header claiming 100000 x 100000 pixels (and no real image data). */

@@ -1,6 +1,11 @@
 package dev.animagine.cli;
 
+import dev.animagine.core.testing.Fixtures;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +16,16 @@ class ServeCommandTest {
         CliRun r = CliRun.of("serve", "--help");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("--model", "--models-dir", "--lora-dir", "--port", "--listen", "--api-auth", "--cors-allow-origins",
-                "--queue-size", "--outputs");
+                "--queue-size", "--outputs", "--taesd");
+    }
+
+    @Test
+    void aBadTaesdFileIsOneLineNamingIt(@TempDir Path dir) throws Exception {
+        Path bad = Files.writeString(dir.resolve("taesdxl_decoder.safetensors"), "not a safetensors file at all");
+        Path model = Fixtures.models().getFirst().resolve("diffusers");
+        CliRun r = CliRun.of("serve", "--model", model.toString(), "--taesd", bad.toString(), "--no-warm-up", "--port", "0");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("animagine: " + bad).doesNotContain("\n");
     }
 
     @Test

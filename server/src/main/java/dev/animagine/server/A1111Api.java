@@ -3,11 +3,13 @@ package dev.animagine.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.animagine.core.pipeline.ImageUpscaler;
+import dev.animagine.core.pipeline.LivePreviews;
 import dev.animagine.core.pipeline.LatentUpscaler;
+import dev.animagine.core.service.Compat;
 import dev.animagine.core.service.ImageRequest;
-import dev.animagine.core.sampling.Sampler;
-import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.service.PreparedRequest;
+import dev.animagine.core.service.SamplingOptions;
 import dev.animagine.core.text.EmphasisMode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -71,8 +73,8 @@ final class A1111Api {
         r.get("/sdapi/v1/progress", this::progress);
         r.post("/internal/progress", this::taskProgress);
         r.get("/sdapi/v1/sd-models", ctx -> ctx.json(sdModels()));
-        r.get("/sdapi/v1/samplers", ctx -> ctx.json(samplers()));
-        r.get("/sdapi/v1/schedulers", ctx -> ctx.json(schedulers()));
+        r.get("/sdapi/v1/samplers", ctx -> ctx.json(A1111Samplers.list()));
+        r.get("/sdapi/v1/schedulers", ctx -> ctx.json(A1111Samplers.schedulers()));
         r.get("/sdapi/v1/upscalers", ctx -> ctx.json(upscalers()));
         r.get("/sdapi/v1/latent-upscale-modes", ctx -> ctx.json(latentUpscaleModes()));
         r.get("/sdapi/v1/loras", ctx -> ctx.json(loras()));
@@ -120,21 +122,30 @@ final class A1111Api {
         ArrayNode allPrompts = o.putArray("all_prompts");
         o.put("negative_prompt", negative);
         ArrayNode allNegative = o.putArray("all_negative_prompts");
+        // the prepared request holds the variation seed picked for -1 (A1111 reports the seed when none is used)
+        SamplingOptions so = p == null ? m.spec().request().sampling() : p.request().sampling();
+        long subseed = so.subseed() == -1 ? seed : so.subseed();
         o.put("seed", seed);
         ArrayNode allSeeds = o.putArray("all_seeds");
-        o.put("subseed", seed);
+        o.put("subseed", subseed);
         ArrayNode allSubseeds = o.putArray("all_subseeds");
-        int count = m.spec().request().batchCount();
+        ImageRequest req = m.spec().request();
+        int count = req.imageCount();
+        // A1111's all_seeds: seed + i over batch count x batch size, or the seed for every image with a variation seed
+        boolean variation = req.compat() == Compat.A1111 && req.sampling().subseedStrength() > 0;
         for (int i = 0; i < count; i++) {
             allPrompts.add(prompt);
             allNegative.add(negative);
-            allSeeds.add(seed + i);
-            allSubseeds.add(seed + i);
+            // A1111: every image has the seed when a variation strength is set, the subseeds count up
+            allSeeds.add(p == null ? (variation ? seed : seed + i) : p.images().get(i).seed());
+            allSubseeds.add(subseed + i);
         }
-        o.put("subseed_strength", 0);
+        o.put("subseed_strength", so.subseedStrength());
         o.put("width", p == null ? m.spec().request().size().width() : p.prompt().width());
         o.put("height", p == null ? m.spec().request().size().height() : p.prompt().height());
-        o.put("sampler_name", m.samplerName());
+        // the sampler and schedule type names the image's infotext carries
+        Map<String, String> written = images.isEmpty() ? Map.of() : InfotextReader.parse(images.getFirst().parameters());
+        o.put("sampler_name", written.getOrDefault("Sampler", m.samplerName()));
         o.put("cfg_scale", m.spec().request().cfgScale());
         o.put("steps", m.spec().request().steps());
         o.put("batch_size", m.batchSize());
@@ -144,14 +155,15 @@ final class A1111Api {
         o.put("sd_model_hash", host.loaded().equals(m.spec().checkpoint()) ? host.hash() : null);
         o.putNull("sd_vae_name");
         o.putNull("sd_vae_hash");
-        o.put("seed_resize_from_w", -1);
-        o.put("seed_resize_from_h", -1);
+        o.put("seed_resize_from_w", so.seedResizeFromW() > 0 ? so.seedResizeFromW() : -1);
+        o.put("seed_resize_from_h", so.seedResizeFromH() > 0 ? so.seedResizeFromH() : -1);
         ImageRequest r = m.spec().request();
         if (r.img2img()) o.put("denoising_strength", r.strengthOrDefault());
         else if (r.hires() != null) o.put("denoising_strength", r.hires().denoiseOrDefault(r.compat()));
         else o.putNull("denoising_strength");
         ObjectNode extra = o.putObject("extra_generation_params");
-        extra.put("Schedule type", m.schedulerName());
+        String schedule = images.isEmpty() ? m.schedulerName() : written.get("Schedule type");
+        if (schedule != null) extra.put("Schedule type", schedule);
         o.put("index_of_first_image", 0);
         ArrayNode infotexts = o.putArray("infotexts");
         for (Job.Image im : images) infotexts.add(im.parameters());
@@ -180,6 +192,7 @@ final class A1111Api {
         o.put("emphasis", emphasis);
         o.put("show_progress_every_n_steps", serverOptions.previewEvery());
         o.put("live_previews_enable", serverOptions.previewEvery() > 0);
+        o.put("show_progress_type", queue.previews().method().a1111Name());
         o.put("outdir_samples", "");
         o.put("save_images_add_number", true);
         return o;
@@ -200,19 +213,32 @@ final class A1111Api {
                 throw ApiException.unprocessable("emphasis", "unknown emphasis mode '" + emph + "' (Original, No norm, Ignore, None)");
             }
         }
+        LivePreviews.Method previewMethod = previewMethod(body);
         String format = Fields.string(body, "samples_format", null);
         if (format != null && !format.equalsIgnoreCase("png")) throw ApiException.unprocessable("samples_format", "only png is produced (got '" + format + "')");
         if (checkpoint != null) host.select(checkpoint);
         if (skip != null) clipSkip = skip;
         if (emph != null) emphasis = emph;
+        if (previewMethod != null) queue.previews().method(previewMethod);
         synchronized (stored) {
             for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (List.of("sd_model_checkpoint", "CLIP_stop_at_last_layers", "emphasis", "samples_format").contains(e.getKey())) continue;
+                if (List.of("sd_model_checkpoint", "CLIP_stop_at_last_layers", "emphasis", "samples_format", "show_progress_type").contains(e.getKey())) continue;
                 if (stored.size() < MAX_OPTIONS || stored.containsKey(e.getKey())) stored.put(e.getKey(), e.getValue());
             }
         }
         ctx.json(Json.MAPPER.nullNode());
+    }
+
+    /** A1111's live preview method: Approx cheap, or TAESD when a decoder is loaded; null when not given. */
+    private LivePreviews.Method previewMethod(ObjectNode body) {
+        String name = Fields.string(body, "show_progress_type", null);
+        if (name == null) return null;
+        LivePreviews.Method m = LivePreviews.Method.fromA1111Name(name).orElseThrow(() -> ApiException.unprocessable("show_progress_type",
+                "unsupported live preview method '" + name + "' (" + LivePreviews.names() + ")"));
+        if (m == LivePreviews.Method.TAESD && queue.previews().taesd().isEmpty())
+            throw ApiException.unprocessable("show_progress_type", "TAESD previews need a TAESD decoder: start the server with --taesd FILE");
+        return m;
     }
 
     private void progress(Context ctx) {
@@ -332,39 +358,17 @@ final class A1111Api {
         return a;
     }
 
-    private static ArrayNode samplers() {
-        ArrayNode a = Json.MAPPER.createArrayNode();
-        for (Sampler s : Sampler.values()) {
-            ObjectNode o = a.addObject();
-            o.put("name", s.a1111Name());
-            ArrayNode aliases = o.putArray("aliases");
-            A1111Mapping.aliases(s).forEach(aliases::add);
-            o.putObject("options");
-        }
-        return a;
-    }
-
-    private static ArrayNode schedulers() {
-        ArrayNode a = Json.MAPPER.createArrayNode();
-        for (ScheduleType t : ScheduleType.values()) {
-            ObjectNode o = a.addObject();
-            o.put("name", t == ScheduleType.DEFAULT ? "automatic" : t.id());
-            o.put("label", t.a1111Name());
-            o.putNull("aliases");
-            o.put("default_rho", t == ScheduleType.KARRAS ? 7.0 : -1);
-            o.put("need_inner_model", false);
-        }
-        return a;
-    }
-
+    /** A1111's {@code sd_upscalers} shape for the model-free image upscalers (None, Lanczos, Nearest; scale 4 as A1111 lists them). */
     private static ArrayNode upscalers() {
         ArrayNode a = Json.MAPPER.createArrayNode();
-        ObjectNode none = a.addObject();
-        none.put("name", "None");
-        none.putNull("model_name");
-        none.putNull("model_path");
-        none.putNull("model_url");
-        none.put("scale", 4);
+        for (ImageUpscaler u : ImageUpscaler.values()) {
+            ObjectNode o = a.addObject();
+            o.put("name", u.a1111Name());
+            o.putNull("model_name");
+            o.putNull("model_path");
+            o.putNull("model_url");
+            o.put("scale", 4);
+        }
         return a;
     }
 

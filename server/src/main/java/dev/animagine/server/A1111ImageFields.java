@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.core.image.InitImage;
+import dev.animagine.core.pipeline.HiresUpscaler;
 import dev.animagine.core.pipeline.LatentUpscaler;
-import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.service.ImageRequest;
+import dev.animagine.core.service.SamplingOptions;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A1111's img2img, inpainting and hires-fix fields onto an {@link ImageRequest.Builder}, with
@@ -37,7 +37,7 @@ final class A1111ImageFields {
             case 0 -> "just-resize";
             case 1 -> "crop-and-resize";
             case 2 -> "resize-and-fill";
-            default -> throw ApiException.unprocessable("resize_mode", "3 (just resize, latent upscale) is not supported; use 0, 1 or 2");
+            default -> "latent-upscale";
         });
         String mask = Fields.string(body, "mask", null);
         if (mask == null || mask.isBlank()) return;
@@ -63,6 +63,14 @@ final class A1111ImageFields {
      * is the first pass's {width, height}, needed when only one of hr_resize_x/y is given (else null).
      */
     static void hires(ObjectNode body, ImageRequest.Builder b, int[] size) {
+        hires(body, b, size, null);
+    }
+
+    /**
+     * As {@link #hires(ObjectNode, ImageRequest.Builder, int[])} for a request in A1111 mode whose first pass
+     * runs {@code firstSampler}, so that hr_scheduler can name another schedule type; null: only "Use same scheduler".
+     */
+    static void hires(ObjectNode body, ImageRequest.Builder b, int[] size, String firstSampler) {
         if (!Fields.bool(body, "enable_hr", false)) return;
         int x = Fields.int32(body, "hr_resize_x", 0, 0, 8192);
         int y = Fields.int32(body, "hr_resize_y", 0, 0, 8192);
@@ -81,10 +89,8 @@ final class A1111ImageFields {
         b.hiresDenoise(Fields.number(body, "denoising_strength", DEFAULT_DENOISE, 0, 1));
         b.hiresSteps(Fields.int32(body, "hr_second_pass_steps", 0, 0, ImageRequest.MAX_STEPS));
         b.hiresUpscaler(upscaler(Fields.string(body, "hr_upscaler", null)));
-        String sampler = Fields.string(body, "hr_sampler_name", null);
-        if (sampler != null && !sampler.isBlank() && !sampler.equalsIgnoreCase("Use same sampler")) b.hiresSampler(samplerId(sampler));
+        hiresSampler(body, b, firstSampler);
         refuseOtherThanSame(body, "hr_checkpoint_name", "Use same checkpoint", "a second-pass checkpoint");
-        refuseOtherThanSame(body, "hr_scheduler", "Use same scheduler", "a second-pass scheduler");
         String prompt = Fields.string(body, "hr_prompt", "");
         if (!prompt.isEmpty()) b.hiresPrompt(prompt);
         String negative = Fields.string(body, "hr_negative_prompt", "");
@@ -98,23 +104,51 @@ final class A1111ImageFields {
             throw ApiException.unprocessable(field, what + " is not supported (got '" + v + "'; send '" + same + "')");
     }
 
-    /** A1111's hires upscaler name (null: "Latent") to the engine's latent upscaler id; 422 for image upscalers. */
+    /**
+     * A1111's hires upscaler name (null: "Latent") to the engine's upscaler id: the latent modes and
+     * the model-free image upscalers (None, Lanczos, Nearest); model upscalers (ESRGAN, SwinIR, ...) 422.
+     */
     static String upscaler(String name) {
         if (name == null || name.isBlank()) return LatentUpscaler.LATENT.id();
         try {
-            return LatentUpscaler.byId(name).id();
+            return HiresUpscaler.byId(name).id();
         } catch (InvalidArgumentException e) {
-            throw ApiException.unprocessable("hr_upscaler", "'" + name + "' is not available; this engine has the latent upscalers "
-                    + String.join(", ", java.util.Arrays.stream(LatentUpscaler.values()).map(LatentUpscaler::a1111Name).toList()));
+            throw ApiException.unprocessable("hr_upscaler", "upscaler '" + name + "' is not available (it needs a model this server does not load); "
+                    + "available: " + String.join(", ", HiresUpscaler.all().stream().map(HiresUpscaler::a1111Name).toList()));
         }
     }
 
-    private static String samplerId(String name) {
-        String s = name.strip();
-        for (Sampler x : Sampler.values())
-            if (x.a1111Name().equalsIgnoreCase(s) || x.id().equals(s.toLowerCase(Locale.ROOT)) || A1111Mapping.aliases(x).contains(s.toLowerCase(Locale.ROOT)))
-                return x.id();
-        throw ApiException.unprocessable("hr_sampler_name", "sampler '" + name + "' is not available (available: " + A1111Mapping.samplerNames() + ")");
+    /**
+     * subseed, subseed_strength and seed_resize_from_w/h (A1111's defaults -1, 0, -1, -1): the seed
+     * resize is off unless both sides are positive, as in A1111's {@code ImageRNG}.
+     */
+    static void variation(ObjectNode body, ImageRequest.Builder b) {
+        long subseed = Fields.integer(body, "subseed", -1, -1, 0xFFFFFFFFL);
+        double strength = Fields.number(body, "subseed_strength", 0, 0, 1);
+        int w = Fields.int32(body, "seed_resize_from_w", -1, -1, 1 << 16);
+        int h = Fields.int32(body, "seed_resize_from_h", -1, -1, 1 << 16);
+        boolean resize = w > 0 && h > 0;
+        if (subseed == -1 && strength == 0 && !resize) return;
+        b.sampling(new SamplingOptions(subseed, strength, resize ? w : 0, resize ? h : 0, 0, 0, null, 1, 0, 0, 0));
+    }
+
+    /**
+     * hr_sampler_name as sent (the engine validates it, as the first pass's sampler) and hr_scheduler: another
+     * schedule type goes to the engine's hires pass in a combined name ("DPM++ 2M Karras").
+     */
+    private static void hiresSampler(ObjectNode body, ImageRequest.Builder b, String firstSampler) {
+        String sampler = Fields.string(body, "hr_sampler_name", null, 200);
+        boolean sameSampler = sampler == null || sampler.isBlank() || sampler.strip().equalsIgnoreCase("Use same sampler");
+        String scheduler = Fields.string(body, "hr_scheduler", null, 200);
+        boolean sameScheduler = scheduler == null || scheduler.isBlank() || scheduler.strip().equalsIgnoreCase("Use same scheduler");
+        if (sameScheduler || firstSampler == null) {
+            refuseOtherThanSame(body, "hr_scheduler", "Use same scheduler", "a second-pass scheduler");
+            if (!sameSampler) b.hiresSampler(sampler.strip());
+        } else if (sameSampler) {
+            b.hiresSampler(A1111Samplers.withSchedule("sampler_name", firstSampler, scheduler));
+        } else {
+            b.hiresSampler(A1111Samplers.withSchedule("hr_sampler_name", sampler, scheduler));
+        }
     }
 
     /** A1111 sends these as 0/1 or as booleans. */
@@ -141,6 +175,8 @@ final class A1111ImageFields {
             case "hiresSteps" -> "hr_second_pass_steps";
             case "hiresUpscaler" -> "hr_upscaler";
             case "hiresSampler" -> "hr_sampler_name";
+            case "subseedStrength" -> "subseed_strength";
+            case "seedResizeFrom" -> "seed_resize_from_w";
             default -> engineField;
         };
     }

@@ -7,8 +7,6 @@ import dev.animagine.core.InvalidRequestException;
 import dev.animagine.core.animagine.AnimagineVersion;
 import dev.animagine.core.animagine.AspectRatio;
 import dev.animagine.core.animagine.Rating;
-import dev.animagine.core.sampling.Sampler;
-import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.service.AnimagineSettings;
 import dev.animagine.core.service.ImageRequest;
 
@@ -98,7 +96,7 @@ public final class A1111Mapping {
         int nIter = Fields.int32(body, "n_iter", 1, 1, limits.maxImages());
         if ((long) batchSize * nIter > limits.maxImages())
             throw ApiException.unprocessable("batch_size", "batch_size x n_iter is " + (batchSize * nIter) + ", at most " + limits.maxImages());
-        String[] samplerAndSchedule = sampler(body);
+        A1111Samplers.Selection sampler = A1111Samplers.selection(body, DEFAULT_SAMPLER);
         boolean sendImages = Fields.bool(body, "send_images", true);
         boolean save = Fields.bool(body, "save_images", false);
         String taskId = Fields.string(body, "force_task_id", null);
@@ -133,23 +131,25 @@ public final class A1111Mapping {
                 .size(width, height)
                 .steps(steps)
                 .cfgScale(cfg)
-                .sampler(samplerAndSchedule[0])
-                .schedule(samplerAndSchedule[1])
+                .sampler(sampler.sampler())
+                .schedule(A1111Samplers.engineSchedule(sampler))
                 .seed(seed)
-                .batchCount(batchSize * nIter)
+                .batchCount(nIter)
+                .batchSize(batchSize)
                 .emphasis(emphasis)
                 .clipSkip(clipSkip)
                 .loraDir(host.catalog().loraDir());
         StepSavingsFields.apply(body, overrides, builder);
+        A1111ImageFields.variation(body, builder);
         if (img2img) A1111ImageFields.img2img(body, builder, limits, notes);
-        else A1111ImageFields.hires(body, builder, new int[] {width, height});
+        else A1111ImageFields.hires(body, builder, new int[] {width, height}, sampler.sampler());
         ImageRequest request = builder.build();
-        validate(request);
+        validate(request, sampler.field());
 
         ObjectNode parameters = body.deepCopy();
         fillDefaults(parameters, img2img);
         JobSpec spec = new JobSpec(request, checkpoint, save, "a1111", notes, taskId);
-        return new Mapped(spec, parameters, batchSize, nIter, sendImages, samplerAndSchedule[2], samplerAndSchedule[3], restore);
+        return new Mapped(spec, parameters, batchSize, nIter, sendImages, sampler.samplerLabel(), sampler.scheduleLabel(), restore);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -157,10 +157,6 @@ public final class A1111Mapping {
     // gains the feature, replace the check by the mapping onto ImageRequest.
     // ---------------------------------------------------------------------------------------------
     private void notYetInTheEngine(ObjectNode body, String prompt, String negative, boolean img2img) {
-        if (Fields.number(body, "subseed_strength", 0, 0, 1) > 0)
-            throw ApiException.unprocessable("subseed_strength", "variation seeds are not supported by this engine yet (send 0)");
-        if (Fields.int32(body, "seed_resize_from_w", -1, -1, 1 << 16) > 0 || Fields.int32(body, "seed_resize_from_h", -1, -1, 1 << 16) > 0)
-            throw ApiException.unprocessable("seed_resize_from_w", "resizing the seed is not supported by this engine yet");
         String infotext = Fields.string(body, "infotext", null);
         if (infotext != null && !infotext.isBlank())
             throw ApiException.unprocessable("infotext", "reading settings from infotext is not supported by this engine yet");
@@ -202,70 +198,6 @@ public final class A1111Mapping {
             notes.add("alwayson_scripts ignored (no scripts on this server)");
         if (Fields.given(body, "script_args") && body.get("script_args").size() > 0) notes.add("script_args ignored");
         if (Fields.given(body, "comments")) notes.add("comments ignored");
-    }
-
-    /**
-     * sampler_name (or the older sampler_index) and scheduler: A1111's names and aliases, including
-     * the pre-1.9 combined names such as "DPM++ 2M Karras". Returns {engine sampler id, engine
-     * schedule id, A1111 sampler name, A1111 scheduler label}.
-     */
-    static String[] sampler(ObjectNode body) {
-        String field = Fields.given(body, "sampler_name") ? "sampler_name" : "sampler_index";
-        String name = Fields.string(body, field, DEFAULT_SAMPLER);
-        if (name.isBlank()) name = DEFAULT_SAMPLER;
-        String scheduler = Fields.string(body, "scheduler", null);
-        String s = name.strip();
-        String impliedSchedule = null;
-        if (s.toLowerCase(Locale.ROOT).endsWith(" karras")) {
-            s = s.substring(0, s.length() - " karras".length()).strip();
-            impliedSchedule = "karras";
-        }
-        Sampler sampler = samplerNamed(field, name, s);
-        ScheduleType schedule = ScheduleType.DEFAULT;
-        if (scheduler != null && !scheduler.isBlank() && !scheduler.equalsIgnoreCase("automatic")) {
-            try {
-                schedule = ScheduleType.byId(scheduler);
-            } catch (InvalidArgumentException e) {
-                throw ApiException.unprocessable("scheduler", "unknown or unsupported scheduler '" + scheduler + "' (available: "
-                        + schedulerNames() + ")");
-            }
-        } else if (impliedSchedule != null) {
-            schedule = ScheduleType.KARRAS;
-        }
-        if (!sampler.supports(schedule))
-            throw ApiException.unprocessable("scheduler", schedule.a1111Name() + " is not available with " + sampler.a1111Name());
-        return new String[] {sampler.id(), schedule.id(), sampler.a1111Name(), schedule.a1111Name()};
-    }
-
-    private static Sampler samplerNamed(String field, String original, String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        for (Sampler s : Sampler.values()) {
-            if (s.a1111Name().equalsIgnoreCase(name) || s.id().equals(n) || aliases(s).contains(n)) return s;
-        }
-        throw ApiException.unprocessable(field, "sampler '" + original + "' is not available (available: " + samplerNames() + ")");
-    }
-
-    /** A1111's aliases (k-diffusion function names) of a sampler. */
-    static List<String> aliases(Sampler s) {
-        return switch (s) {
-            case EULER -> List.of("k_euler");
-            case EULER_A -> List.of("k_euler_a", "k_euler_ancestral");
-            case DPMPP_2M -> List.of("k_dpmpp_2m");
-            case DDIM -> List.of("ddim");
-            case UNIPC -> List.of("unipc");
-        };
-    }
-
-    static String samplerNames() {
-        List<String> names = new ArrayList<>();
-        for (Sampler s : Sampler.values()) names.add(s.a1111Name());
-        return String.join(", ", names);
-    }
-
-    static String schedulerNames() {
-        List<String> names = new ArrayList<>();
-        for (ScheduleType t : ScheduleType.values()) names.add(t.a1111Name());
-        return String.join(", ", names);
     }
 
     private void checkSize(int width, int height) {
@@ -330,16 +262,21 @@ public final class A1111Mapping {
         throw ApiException.unprocessable(field, "must be general, sensitive, questionable or explicit (got '" + text + "')");
     }
 
-    /** Engine validation, with the engine's field names turned into A1111's. */
-    static void validate(ImageRequest request) {
+    /**
+     * Engine validation, with the engine's field names turned into A1111's.
+     *
+     * @param samplerField the field that named the sampler (sampler_name or sampler_index)
+     */
+    static void validate(ImageRequest request, String samplerField) {
         try {
             request.validate();
         } catch (InvalidRequestException e) {
             String field = switch (e.field()) {
                 case "cfgScale" -> "cfg_scale";
-                case "sampler" -> "sampler_name";
+                case "sampler" -> samplerField;
                 case "schedule" -> "scheduler";
                 case "batchCount" -> "n_iter";
+                case "batchSize" -> "batch_size";
                 case "clipSkip" -> "CLIP_stop_at_last_layers";
                 case "size" -> "width";
                 case "deepCacheInterval", "cfgCutoff" -> StepSavingsFields.apiName(e.field());

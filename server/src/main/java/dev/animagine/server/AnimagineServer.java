@@ -8,6 +8,10 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 
+import dev.animagine.core.pipeline.LivePreviews;
+import dev.animagine.core.vae.TinyAutoencoderDecoder;
+
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -24,6 +28,7 @@ public final class AnimagineServer implements AutoCloseable {
     private final ServerOptions options;
     private final ModelHost host;
     private final JobQueue queue;
+    private final LivePreviews previews;
     private final Javalin app;
     private final Consumer<String> log;
     private volatile boolean stopped;
@@ -38,8 +43,9 @@ public final class AnimagineServer implements AutoCloseable {
         this.options = options;
         this.log = log;
         ModelCatalog catalog = ModelCatalog.of(options.model(), options.modelsDir(), options.loraDir());
+        this.previews = livePreviews(options);
         this.host = new ModelHost(catalog, options.checkpointOptions(), options.tokenizerDir());
-        this.queue = new JobQueue(host, options.outputs(), options.queueSize(), options.previewEvery());
+        this.queue = new JobQueue(host, options.outputs(), options.queueSize(), options.previewEvery(), previews);
         Security security = new Security(options.credentials(), options.corsOrigins());
         AccessLog access = new AccessLog(log);
         A1111Api a1111 = new A1111Api(options, host, queue);
@@ -96,6 +102,13 @@ public final class AnimagineServer implements AutoCloseable {
         });
     }
 
+    /** --taesd, else the models folder's TAESD-XL decoder, else the linear fit; a bad file stops the start. */
+    private static LivePreviews livePreviews(ServerOptions options) {
+        Path taesd = options.taesd();
+        if (taesd == null) taesd = LivePreviews.findInModelsDir(options.modelsDir()).orElse(null);
+        return taesd == null ? LivePreviews.cheap() : new LivePreviews(TinyAutoencoderDecoder.load(taesd));
+    }
+
     private static void answer(Context ctx, int status, String error, String detail, String field, ApiException e) {
         if (e != null) e.headers().forEach(ctx::header);
         ObjectNode body = ErrorShapes.forPath(ctx.path(), status, error, detail, field);
@@ -124,6 +137,11 @@ public final class AnimagineServer implements AutoCloseable {
         return host;
     }
 
+    /** How live previews are drawn (TAESD or the linear fit). */
+    public LivePreviews previews() {
+        return previews;
+    }
+
     /** Graceful shutdown: refuse new jobs, cancel waiting ones, let the running one finish briefly, close. */
     public synchronized void stop() {
         if (stopped) return;
@@ -131,6 +149,7 @@ public final class AnimagineServer implements AutoCloseable {
         queue.shutdown(SHUTDOWN_GRACE);
         app.stop();
         host.close();
+        previews.close();
     }
 
     @Override

@@ -61,7 +61,7 @@ public final class Job {
         this.id = id;
         this.spec = spec;
         this.control = new RunControl(engineListener);
-        this.imageCount = spec.request().batchCount();
+        this.imageCount = spec.request().imageCount();
         this.steps = spec.request().steps();
     }
 
@@ -114,7 +114,9 @@ public final class Job {
     public double progress() {
         if (state.finished()) return 1;
         if (state == State.QUEUED || steps == 0 || imageCount == 0) return 0;
-        return Math.min(1, (image + (double) step / steps) / imageCount);
+        // a step of a batch advances all its images (img2img and hires make theirs one at a time)
+        int batch = spec.request().img2img() || spec.request().hires() != null ? 1 : spec.request().batchSize();
+        return Math.min(1, (image + (double) step / steps * Math.min(batch, imageCount - image)) / imageCount);
     }
 
     /** Listens to this job's events; the listener is dropped by {@link #unsubscribe}. */

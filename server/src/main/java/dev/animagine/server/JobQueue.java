@@ -4,12 +4,14 @@ import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.core.InvalidRequestException;
 import dev.animagine.core.pipeline.ImageOutput;
 import dev.animagine.core.pipeline.LatentPreview;
+import dev.animagine.core.pipeline.LivePreviews;
 import dev.animagine.core.pipeline.PngFiles;
 import dev.animagine.core.service.GeneratedImage;
 import dev.animagine.core.service.GenerationEvent;
 import dev.animagine.core.service.GenerationResult;
 import dev.animagine.core.service.PreparedRequest;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,6 +44,7 @@ public final class JobQueue implements AutoCloseable {
     private final Path outputs;
     private final int capacity;
     private final int previewEvery;
+    private final LivePreviews previews;
     private final Deque<Job> waiting = new ArrayDeque<>();
     private final Map<String, Job> jobs = new LinkedHashMap<>();
     private final Deque<Job> finishedOrder = new ArrayDeque<>();
@@ -52,6 +55,11 @@ public final class JobQueue implements AutoCloseable {
     private final List<Double> queueWaits = new ArrayList<>();
 
     public JobQueue(ModelHost host, Path outputs, int capacity, int previewEvery) {
+        this(host, outputs, capacity, previewEvery, LivePreviews.cheap());
+    }
+
+    public JobQueue(ModelHost host, Path outputs, int capacity, int previewEvery, LivePreviews previews) {
+        this.previews = previews;
         this.host = host;
         this.outputs = outputs;
         this.capacity = capacity;
@@ -343,11 +351,24 @@ public final class JobQueue implements AutoCloseable {
         return new Job.Image(g.index(), g.seed(), byUrl ? null : g.png(), g.parameters(), file, g.width(), g.height());
     }
 
-    private static byte[] preview(GenerationEvent.LatentSnapshot l) {
+    /** How previews are drawn; A1111's show_progress_type option switches it. */
+    public LivePreviews previews() {
+        return previews;
+    }
+
+    /** Runs on the worker between steps (TAESD uses a buffer pool of its own, not the run's). */
+    private byte[] preview(GenerationEvent.LatentSnapshot l) {
         if (l == null || l.channels() != 4) return null;
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            PngFiles.write(LatentPreview.toImage(l.data(), l.channels(), l.height(), l.width()), Map.of(), out);
+            BufferedImage image;
+            try {
+                image = previews.render(l.data(), l.channels(), l.height(), l.width());
+            } catch (OutOfMemoryError e) {
+                // a full-size TAESD preview of a huge image: its arrays are garbage now; the cheap fit still shows progress
+                image = LatentPreview.toImage(l.data(), l.channels(), l.height(), l.width());
+            }
+            PngFiles.write(image, Map.of(), out);
             return out.toByteArray();
         } catch (IOException | RuntimeException e) {
             return null;

@@ -21,6 +21,7 @@ import java.util.Set;
 final class NativeRequests {
     static final Set<String> FIELDS = Set.of("prompt", "negative_prompt", "animagine", "verbatim", "width", "height", "size", "steps",
             "cfg_scale", "sampler", "schedule", "seed", "batch_count", "compat", "emphasis", "clip_skip", "model", "save",
+            "subseed", "subseed_strength", "seed_resize_from_w", "seed_resize_from_h",
             // img2img, inpainting and the hires fix: A1111's field names and defaults (A1111ImageFields)
             "init_images", "denoising_strength", "resize_mode", "mask", "mask_blur", "mask_blur_x", "mask_blur_y", "inpainting_fill",
             "inpaint_full_res", "inpaint_full_res_padding", "inpainting_mask_invert", "enable_hr", "hr_scale", "hr_upscaler",
@@ -46,6 +47,7 @@ final class NativeRequests {
                 .schedule(Fields.string(body, "schedule", "default", 100))
                 .seed(Fields.integer(body, "seed", -1, -1, 0xFFFFFFFFL))
                 .batchCount(Fields.int32(body, "batch_count", 1, 1, limits.maxImages()))
+                .batchSize(Fields.int32(body, "batch_size", 1, 1, limits.maxImages()))
                 .emphasis(Fields.string(body, "emphasis", "Original", 100))
                 .clipSkip(Fields.int32(body, "clip_skip", 1, 1, 12));
         StepSavingsFields.apply(body, Json.object(), b);
@@ -61,6 +63,7 @@ final class NativeRequests {
         else b.animagine(AnimagineSettings.NONE);
         int[] size = size(body, limits);
         if (size != null) b.size(size[0], size[1]);
+        A1111ImageFields.variation(body, b);
         List<String> notes = new ArrayList<>();
         if (Fields.given(body, "init_images")) {
             A1111ImageFields.img2img(body, b, limits, notes);
@@ -71,6 +74,8 @@ final class NativeRequests {
             A1111ImageFields.hires(body, b, size);
         }
         ImageRequest request = b.build();
+        if ((long) request.batchCount() * request.batchSize() > limits.maxImages())
+            throw ApiException.unprocessable("batch_size", "batch_count x batch_size is " + request.imageCount() + ", at most " + limits.maxImages());
         try {
             request.validate();
         } catch (InvalidRequestException e) {
@@ -115,6 +120,7 @@ final class NativeRequests {
         return switch (field) {
             case "cfgScale" -> "cfg_scale";
             case "batchCount" -> "batch_count";
+            case "batchSize" -> "batch_size";
             case "clipSkip" -> "clip_skip";
             case "deepCacheInterval", "cfgCutoff" -> StepSavingsFields.apiName(field);
             default -> field;

@@ -63,7 +63,7 @@ final class OpenAiApi {
                 .steps(Fields.int32(body, "steps", 28, 1, limits.maxSteps()))
                 .cfgScale(Fields.number(body, "cfg_scale", 5, 0, 100))
                 .seed(Fields.integer(body, "seed", -1, -1, 0xFFFFFFFFL))
-                .batchCount(n);
+                .batchSize(n); // n images in one batch, as diffusers' num_images_per_prompt
         if (size != null) b.size(size[0], size[1]);
         ImageRequest request = b.build();
         try {

@@ -23,10 +23,11 @@ import java.util.Map;
  * @param limits            per-request limits
  * @param previewEvery      a live preview every N denoising steps (0: none)
  * @param warmUp            run a tiny generation at start so the first request is as fast as the next
+ * @param taesd             TAESD-XL decoder for live previews (file or diffusers folder), or null: modelsDir's if any, else the linear fit
  */
 public record ServerOptions(Path model, Path modelsDir, Path loraDir, CheckpointOptions checkpointOptions, Path tokenizerDir,
                             String host, int port, Map<String, String> credentials, List<String> corsOrigins, int queueSize,
-                            Path outputs, Limits limits, int previewEvery, boolean warmUp) {
+                            Path outputs, Limits limits, int previewEvery, boolean warmUp, Path taesd) {
     public ServerOptions {
         if (checkpointOptions == null) checkpointOptions = CheckpointOptions.DEFAULT;
         if (host == null) host = "127.0.0.1";
@@ -43,7 +44,7 @@ public record ServerOptions(Path model, Path modelsDir, Path loraDir, Checkpoint
 
     /** Defaults: 127.0.0.1:7860, no auth, no CORS, 32 waiting jobs, ./outputs, previews every 3 steps, warm-up on. */
     public static final class Builder {
-        private Path model, modelsDir, loraDir, tokenizerDir, outputs = Path.of("outputs");
+        private Path model, modelsDir, loraDir, tokenizerDir, taesd, outputs = Path.of("outputs");
         private CheckpointOptions checkpointOptions = CheckpointOptions.DEFAULT;
         private String host = "127.0.0.1";
         private int port = 7860, queueSize = 32, previewEvery = 3;
@@ -66,10 +67,11 @@ public record ServerOptions(Path model, Path modelsDir, Path loraDir, Checkpoint
         public Builder limits(Limits v) { limits = v; return this; }
         public Builder previewEvery(int v) { previewEvery = v; return this; }
         public Builder warmUp(boolean v) { warmUp = v; return this; }
+        public Builder taesd(Path v) { taesd = v; return this; }
 
         public ServerOptions build() {
             return new ServerOptions(model, modelsDir, loraDir, checkpointOptions, tokenizerDir, host, port, credentials, corsOrigins,
-                    queueSize, outputs, limits, previewEvery, warmUp);
+                    queueSize, outputs, limits, previewEvery, warmUp, taesd);
         }
     }
 

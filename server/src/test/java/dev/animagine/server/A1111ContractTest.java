@@ -36,6 +36,20 @@ class A1111ContractTest {
     }
 
     @Test
+    void batchSizeAndNIterNumberSeedsAsA1111AndEachImageEqualsItMadeAlone() throws Exception {
+        JsonNode r = ok(S.post("/sdapi/v1/txt2img",
+                "{\"prompt\":\"1girl\",\"seed\":50,\"steps\":2,\"width\":64,\"height\":64,\"batch_size\":2,\"n_iter\":2}"));
+        assertThat(r.get("images")).hasSize(4);
+        JsonNode info = Json.MAPPER.readTree(r.get("info").asText());
+        assertThat(info.get("all_seeds")).extracting(JsonNode::asLong).containsExactly(50L, 51L, 52L, 53L);
+        assertThat(info.get("batch_size").asInt()).isEqualTo(2);
+        assertThat(info.get("infotexts").get(3).asText()).contains("Seed: 53,").doesNotContain("Batch");
+        JsonNode alone = ok(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"1girl\",\"seed\":52,\"steps\":2,\"width\":64,\"height\":64}"));
+        // the same pixels and infotext: the same PNG
+        assertThat(r.get("images").get(2).asText()).isEqualTo(alone.get("images").get(0).asText());
+    }
+
+    @Test
     void txt2imgAnswersImagesParametersAndInfoWithA1111Keys() {
         JsonNode r = ok(S.post("/sdapi/v1/txt2img",
                 "{\"prompt\":\"1girl, solo\",\"negative_prompt\":\"lowres\",\"seed\":1234,\"steps\":2,\"width\":64,\"height\":64,"
@@ -93,14 +107,13 @@ class A1111ContractTest {
     @Test
     void unsupportedFeaturesAnswer422NamingTheField() {
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a\",\"enable_hr\":true,\"hr_upscaler\":\"R-ESRGAN 4x+\",\"steps\":1}"), 422, "hr_upscaler");
-        error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a\",\"subseed_strength\":0.5,\"steps\":1}"), 422, "subseed_strength");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a <hypernet:style_lora:0.8>\",\"steps\":1}"), 422, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a <lora:no_such_lora:1>\",\"steps\":1}"), 404, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a <lora:../../etc/passwd:1>\",\"steps\":1}"), 400, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a\",\"infotext\":\"a\\nSteps: 20\"}"), 422, "infotext");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"a\",\"script_name\":\"x/y/z plot\"}"), 422, "script_name");
         String png = Base64.getEncoder().encodeToString(tinyPng(8, 8));
-        error(S.post("/sdapi/v1/img2img", "{\"prompt\":\"a\",\"init_images\":[\"" + png + "\"],\"resize_mode\":3}"), 422, "resize_mode");
+        error(S.post("/sdapi/v1/img2img", "{\"prompt\":\"a\",\"init_images\":[\"" + png + "\"],\"resize_mode\":4}"), 422, "resize_mode");
     }
 
     @Test
@@ -111,7 +124,7 @@ class A1111ContractTest {
         error(S.post("/sdapi/v1/txt2img", "{\"batch_size\":8,\"n_iter\":8}"), 422, "batch_size");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\":\"" + "a".repeat(Limits.DEFAULT.maxPromptChars() + 1) + "\"}"), 422, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{\"sampler_name\":\"DPM++ 3M SDE Exotic\"}"), 422, "sampler_name");
-        error(S.post("/sdapi/v1/txt2img", "{\"sampler_name\":\"Euler a\",\"scheduler\":\"Karras\"}"), 422, "scheduler");
+        error(S.post("/sdapi/v1/txt2img", "{\"sampler_name\":\"Euler a\",\"scheduler\":\"Karras Exotic\"}"), 422, "scheduler");
         error(S.post("/sdapi/v1/txt2img", "{\"steps\":\"many\"}"), 422, "steps");
         error(S.post("/sdapi/v1/txt2img", "{\"prompt\": [1,2]}"), 422, "prompt");
         error(S.post("/sdapi/v1/txt2img", "{not json"), 400, null);

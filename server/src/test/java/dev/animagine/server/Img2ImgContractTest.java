@@ -90,16 +90,16 @@ class Img2ImgContractTest {
         String base = "{\"prompt\":\"a\",\"steps\":1,\"width\":16,\"height\":16,\"init_images\":[\"" + png + "\"]";
         error(S.post("/sdapi/v1/img2img", base + ",\"denoising_strength\":0}"), 422, "denoising_strength");
         error(S.post("/sdapi/v1/img2img", base + ",\"denoising_strength\":1.5}"), 422, "denoising_strength");
-        error(S.post("/sdapi/v1/img2img", base + ",\"resize_mode\":3}"), 422, "resize_mode");
+        error(S.post("/sdapi/v1/img2img", base + ",\"resize_mode\":4}"), 422, "resize_mode");
         error(S.post("/sdapi/v1/img2img", base + ",\"mask\":\"not base64!\"}"), 400, "mask");
         error(S.post("/sdapi/v1/img2img", base + ",\"mask\":\"" + png + "\",\"inpainting_fill\":4}"), 422, "inpainting_fill");
         error(S.post("/sdapi/v1/img2img", "{\"prompt\":\"a\"}"), 422, "init_images");
         String hr = "{\"prompt\":\"a\",\"steps\":1,\"width\":64,\"height\":64,\"enable_hr\":true";
         error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_sampler_name\":\"nope\"}"), 422, "hr_sampler_name");
-        error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_upscaler\":\"Lanczos\"}"), 422, "hr_upscaler");
+        error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_upscaler\":\"SwinIR 4x\"}"), 422, "hr_upscaler");
         error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_scale\":9}"), 422, "hr_scale");
         error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_resize_x\":100}"), 422, "hr_resize_x");
-        error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_scheduler\":\"Karras\"}"), 422, "hr_scheduler");
+        error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_scheduler\":\"Exotic\"}"), 422, "hr_scheduler");
         error(S.post("/sdapi/v1/txt2img", hr + ",\"hr_checkpoint_name\":\"other.safetensors\"}"), 422, "hr_checkpoint_name");
     }
 

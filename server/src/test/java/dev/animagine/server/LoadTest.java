@@ -140,7 +140,7 @@ class LoadTest {
                 case 5 -> {
                     // refused at once (422 naming the field) while the queue is busy
                     String png = Base64.getEncoder().encodeToString(A1111ContractTest.tinyPng(64, 64));
-                    HttpResponse<String> r = S.post("/sdapi/v1/img2img", "{\"prompt\":\"x\",\"init_images\":[\"" + png + "\"],\"resize_mode\":3}");
+                    HttpResponse<String> r = S.post("/sdapi/v1/img2img", "{\"prompt\":\"x\",\"init_images\":[\"" + png + "\"],\"resize_mode\":4}");
                     if (r.statusCode() == 422) assertThat(TestServer.json(r).get("detail").asText()).startsWith("resize_mode");
                     return "img2img " + r.statusCode();
                 }

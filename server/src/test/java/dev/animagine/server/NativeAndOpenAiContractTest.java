@@ -107,6 +107,8 @@ class NativeAndOpenAiContractTest {
         status(S.post("/api/v1/jobs", "{\"prompt\":\"x\",\"sampler\":\"nope\"}"), 422);
         status(S.post("/api/v1/jobs", "{\"prompt\":\"x\",\"model\":\"../../x\"}"), 400);
         status(S.post("/api/v1/jobs", "{\"prompt\":\"x\",\"animagine\":{\"rating\":\"spicy\"}}"), 422);
+        assertThat(status(S.post("/api/v1/jobs", "{\"prompt\":\"x\",\"batch_size\":0}"), 422).toString()).contains("batch_size");
+        assertThat(status(S.post("/api/v1/jobs", "{\"prompt\":\"x\",\"batch_size\":4,\"batch_count\":16}"), 422).toString()).contains("batch_size");
         for (String bad : List.of("..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd.png", "x.txt", "..png")) {
             int code = S.get("/api/v1/images/" + bad).statusCode();
             assertThat(code).as(bad).isIn(400, 404);
@@ -132,8 +134,9 @@ class NativeAndOpenAiContractTest {
     @Test
     void openAiGenerationsAndModels() throws Exception {
         JsonNode r = status(S.post("/v1/images/generations",
-                "{\"model\":\"dall-e-3\",\"prompt\":\"a cat\",\"n\":1,\"size\":\"64x64\",\"response_format\":\"b64_json\",\"quality\":\"hd\",\"steps\":2}"), 200);
+                "{\"model\":\"dall-e-3\",\"prompt\":\"a cat\",\"n\":2,\"size\":\"64x64\",\"response_format\":\"b64_json\",\"quality\":\"hd\",\"steps\":2}"), 200);
         assertThat(r.get("created").asLong()).isPositive();
+        assertThat(r.get("data")).hasSize(2); // n images in one batch
         byte[] png = Base64.getDecoder().decode(r.get("data").get(0).get("b64_json").asText());
         assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png)).getWidth()).isEqualTo(64);
         assertThat(r.get("data").get(0).get("revised_prompt").asText()).isEqualTo("a cat");

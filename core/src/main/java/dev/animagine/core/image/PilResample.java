@@ -74,6 +74,32 @@ public final class PilResample {
         return out == im ? new PixelImage(width, height, im.channels(), im.data().clone()) : out;
     }
 
+    /**
+     * {@code im.resize((width, height), NEAREST)}: Pillow does not convolve here but samples through
+     * its affine scale ({@code ImagingScaleAffine}): source coordinate {@code 0.5 * step}, then
+     * {@code + step} per output pixel (accumulated in double, as Pillow does), truncated.
+     */
+    public static PixelImage nearest(PixelImage im, int width, int height) {
+        if (width < 1 || height < 1) throw new IllegalArgumentException("resize to " + width + "x" + height);
+        int[] xs = nearestIndices(im.width(), width), ys = nearestIndices(im.height(), height);
+        int[] src = im.data(), out = new int[width * height * im.channels()];
+        for (int c = 0; c < im.channels(); c++)
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++) out[(c * height + y) * width + x] = src[(c * im.height() + ys[y]) * im.width() + xs[x]];
+        return new PixelImage(width, height, im.channels(), out);
+    }
+
+    private static int[] nearestIndices(int inSize, int outSize) {
+        double step = (double) (float) inSize / outSize;
+        double pos = step * 0.5;
+        int[] idx = new int[outSize];
+        for (int i = 0; i < outSize; i++) {
+            idx[i] = Math.min((int) pos, inSize - 1);
+            pos += step;
+        }
+        return idx;
+    }
+
     /** Fixed-point weights of each output pixel: bounds (xmin, count) and {@code ksize} weights. */
     private record Coeffs(int ksize, int[] bounds, int[] weights) {}
 

@@ -36,7 +36,8 @@ final class ParameterReader {
             "Beta schedule beta", "Discard penultimate sigma", "Variation seed", "Variation seed strength", "Seed resize from",
             "Denoising strength", "Hires upscale", "Hires resize", "Hires steps", "Hires upscaler", "Hires sampler",
             "Hires schedule type", "Hires CFG Scale", "Hires checkpoint", "Hires prompt", "Hires negative prompt",
-            "First pass size", "Mask blur", "NGMS", "Emphasis", "Prompt encoding", "Original size", "Target size", "Crop",
+            "First pass size", "Mask blur", "Mask mode", "Masked content", "Inpaint area", "Masked area padding", "Resize mode", "NGMS",
+            "Emphasis", "Prompt encoding", "Original size", "Target size", "Crop",
             "Distilled CFG Scale", "Hires Distilled CFG Scale", "Diffusion in Low Bits", "Lora hashes", "TI hashes", "Hashes", "Version",
             "DeepCache", "CFG cutoff");
 

@@ -15,7 +15,7 @@ import dev.animagine.core.tensor.Tensor;
  * @param targetWidth  pixels, {@code int(width * scale)}
  * @param targetHeight pixels, {@code int(height * scale)}
  */
-public record A1111HiresFix(int targetWidth, int targetHeight, LatentUpscaler upscaler, double denoise, Img2ImgTimesteps.A1111Steps steps) {
+public record A1111HiresFix(int targetWidth, int targetHeight, HiresUpscaler upscaler, double denoise, Img2ImgTimesteps.A1111Steps steps) {
     public A1111HiresFix {
         if (targetWidth < 8 || targetHeight < 8) throw new InvalidArgumentException("hires size " + targetWidth + "x" + targetHeight + " is too small");
     }
@@ -23,7 +23,7 @@ public record A1111HiresFix(int targetWidth, int targetHeight, LatentUpscaler up
     /**
      * @param hiresSteps 0 = the first pass's step count (A1111's "Hires steps" 0)
      */
-    public static A1111HiresFix plan(int width, int height, double scale, int steps, int hiresSteps, double denoise, LatentUpscaler upscaler) {
+    public static A1111HiresFix plan(int width, int height, double scale, int steps, int hiresSteps, double denoise, HiresUpscaler upscaler) {
         if (!(scale > 0)) throw new InvalidArgumentException("hires scale must be positive (got " + scale + ")");
         if (hiresSteps < 0) throw new InvalidArgumentException("hires steps must not be negative (got " + hiresSteps + ")");
         int tw = LatentUpscaler.a1111TargetPixels(width, scale), th = LatentUpscaler.a1111TargetPixels(height, scale);
@@ -38,9 +38,11 @@ public record A1111HiresFix(int targetWidth, int targetHeight, LatentUpscaler up
         return targetHeight / 8;
     }
 
-    /** {@code interpolate(samples, size=(target_h // 8, target_w // 8), mode, antialias)}. */
+    /** {@code interpolate(samples, size=(target_h // 8, target_w // 8), mode, antialias)}; latent upscalers only. */
     public Tensor upscale(Tensor latents) {
-        return upscaler.upscale(latents, latentHeight(), latentWidth());
+        if (!(upscaler instanceof LatentUpscaler latent))
+            throw new IllegalStateException(upscaler.a1111Name() + " upscales images, not latents (see A1111ImageHires)");
+        return latent.upscale(latents, latentHeight(), latentWidth());
     }
 
     /** SDXL size conditioning of the second pass: (H2, W2, 0, 0, H2, W2) for the target size. */

@@ -3,6 +3,7 @@ package dev.animagine.core.pipeline;
 import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.core.sampling.Img2ImgTimesteps;
 import dev.animagine.core.sampling.KDenoiser;
+import dev.animagine.core.sampling.a1111.LatentMaskBlend;
 
 import java.util.Arrays;
 
@@ -101,14 +102,6 @@ public final class A1111Img2Img {
      * {@code mask_before_denoising} off) and to the final samples.
      */
     public static float[] blend(float[] current, float[] initLatent, float[] nmask) {
-        int plane = nmask.length;
-        if (current.length != initLatent.length || current.length % plane != 0)
-            throw new IllegalArgumentException("latents of " + current.length + " / " + initLatent.length + " values with a mask of " + plane);
-        float[] out = new float[current.length];
-        for (int i = 0; i < out.length; i++) {
-            float n = nmask[i % plane], m = 1f - n;
-            out[i] = current[i] * n + initLatent[i] * m;
-        }
-        return out;
+        return LatentMaskBlend.apply(current, initLatent, nmask);
     }
 }

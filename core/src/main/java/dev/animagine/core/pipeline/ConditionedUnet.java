@@ -6,6 +6,8 @@ import dev.animagine.core.tensor.Tensor;
 import dev.animagine.core.unet.DeepCache;
 import dev.animagine.core.unet.UNet2DConditionModel;
 
+import java.util.List;
+
 /**
  * The UNet as the denoising loop calls it: {@link #eps} with diffusers' guidance on ε (the [negative;
  * positive] batch), {@link #rows} with the two outputs apart in A1111's order, or the prompt's alone
@@ -19,9 +21,9 @@ import dev.animagine.core.unet.UNet2DConditionModel;
  */
 final class ConditionedUnet implements ConditionedEpsModel {
     private final UNet2DConditionModel model;
-    private final TextConditioning text;
+    private final List<TextConditioning> texts;
     private final UNet2DConditionModel.Conditioning both;
-    private final GenerationRequest req;
+    private final List<GenerationRequest> reqs;
     private final int[] shape;
     private final RunHooks hooks;
     private final DeepCache deepCache;
@@ -32,14 +34,24 @@ final class ConditionedUnet implements ConditionedEpsModel {
     /** @param passSteps the steps this pass runs (diffusers' {@code num_timesteps}, the CFG cutoff's base) */
     ConditionedUnet(UNet2DConditionModel model, TextConditioning text, UNet2DConditionModel.Conditioning both,
                     GenerationRequest req, int[] shape, RunHooks hooks, int passSteps) {
+        this(model, List.of(text), both, List.of(req), shape, hooks, passSteps);
+    }
+
+    /**
+     * A batch of shape[0] images: {@code both} holds their [negatives; positives] rows (or the positives alone).
+     * They share steps and step savings ({@link StableDiffusionXLPipeline#generateBatch} checks it).
+     */
+    ConditionedUnet(UNet2DConditionModel model, List<TextConditioning> texts, UNet2DConditionModel.Conditioning both,
+                    List<GenerationRequest> reqs, int[] shape, RunHooks hooks, int passSteps) {
         this.model = model;
-        this.text = text;
+        this.texts = texts;
         this.both = both;
-        this.req = req;
+        this.reqs = reqs;
         this.shape = shape;
         this.hooks = hooks;
         this.passSteps = passSteps;
-        this.deepCache = req.savings().deepCache() ? new DeepCache(req.savings().deepCacheInterval()) : null;
+        StepSavings savings = reqs.getFirst().savings();
+        this.deepCache = savings.deepCache() ? new DeepCache(savings.deepCacheInterval()) : null;
     }
 
     ConditionedUnet(UNet2DConditionModel model, TextConditioning text, UNet2DConditionModel.Conditioning both,
@@ -50,8 +62,9 @@ final class ConditionedUnet implements ConditionedEpsModel {
     @Override
     public float[] eps(float[] xIn, float t) {
         hooks.beforeEvaluation();
-        if (both.batch() == 2 && req.savings().unguided(step, passSteps)) return single(xIn, t, promptOnly());
-        return StableDiffusionXLPipeline.guidedNoise(model, xIn, shape, t, both, req.cfgScale(), deepCache);
+        // the cutoff runs the N prompts alone (N rows) after the 2N-row guided calls
+        if (both.batch() == 2 * shape[0] && reqs.getFirst().savings().unguided(step, passSteps)) return single(xIn, t, promptOnly());
+        return StableDiffusionXLPipeline.guidedNoise(model, xIn, shape, t, both, reqs.getFirst().cfgScale(), deepCache);
     }
 
     /** The sampler finished a step (the CFG cutoff counts steps of the pass from 0). */
@@ -64,16 +77,17 @@ final class ConditionedUnet implements ConditionedEpsModel {
         return deepCache;
     }
 
+    /** The positives of every image of the batch, built on first use. */
     private UNet2DConditionModel.Conditioning promptOnly() {
-        if (promptOnly == null) promptOnly = StableDiffusionXLPipeline.unetConditioning(new TextConditioning(text.positive(), null,
-                text.positiveTokens(), null), req);
+        if (promptOnly == null) promptOnly = StableDiffusionXLPipeline.unetConditioning(texts.stream()
+                .map(text -> new TextConditioning(text.positive(), null, text.positiveTokens(), null)).toList(), reqs);
         return promptOnly;
     }
 
     @Override
     public float[][] rows(float[] xIn, float t, int rows) {
         hooks.beforeEvaluation();
-        if (both.batch() == 1) {
+        if (both.batch() == shape[0]) {
             float[] c = single(xIn, t, both);
             return rows == 1 ? new float[][] {c} : new float[][] {c, c};
         }
@@ -81,7 +95,8 @@ final class ConditionedUnet implements ConditionedEpsModel {
         float[] batch = new float[2 * xIn.length];
         System.arraycopy(xIn, 0, batch, 0, xIn.length);
         System.arraycopy(xIn, 0, batch, xIn.length, xIn.length);
-        float[] out = model.forward(new Tensor(batch, 2, shape[1], shape[2], shape[3]), new float[] {t, t}, both, deepCache).data();
+        float[] out = model.forward(new Tensor(batch, 2 * shape[0], shape[1], shape[2], shape[3]),
+                StableDiffusionXLPipeline.timesteps(t, 2 * shape[0]), both, deepCache).data();
         float[] negative = java.util.Arrays.copyOfRange(out, 0, xIn.length);
         float[] prompt = java.util.Arrays.copyOfRange(out, xIn.length, 2 * xIn.length);
         Buffers.give(out); // the UNet's output came from the activation pool
@@ -89,7 +104,7 @@ final class ConditionedUnet implements ConditionedEpsModel {
     }
 
     private float[] single(float[] xIn, float t, UNet2DConditionModel.Conditioning c) {
-        float[] out = model.forward(new Tensor(xIn, shape), new float[] {t}, c, deepCache).data();
+        float[] out = model.forward(new Tensor(xIn, shape), StableDiffusionXLPipeline.timesteps(t, shape[0]), c, deepCache).data();
         float[] copy = out.clone();
         Buffers.give(out);
         return copy;

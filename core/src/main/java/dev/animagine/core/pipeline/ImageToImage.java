@@ -12,6 +12,7 @@ import dev.animagine.core.sampling.DiffusersSampler;
 import dev.animagine.core.sampling.EpsModel;
 import dev.animagine.core.sampling.Img2ImgTimesteps;
 import dev.animagine.core.sampling.TorchGenerator;
+import dev.animagine.core.sampling.a1111.A1111DenoisingSampler;
 import dev.animagine.core.tensor.BufferPool;
 import dev.animagine.core.tensor.Buffers;
 import dev.animagine.core.tensor.Tensor;
@@ -32,7 +33,9 @@ import java.util.function.UnaryOperator;
  *     generator for VAE sample, start noise and sampler, the latent blend after every step, no composite;</li>
  * <li>A1111 ({@code StableDiffusionProcessingImg2Img}, {@code sample_hr_pass}): {@code int(d * steps) + 1}
  *     steps, the seed's latent noise, masked-content fills, the blend on every step's prediction and on
- *     the result, "only masked" crop and paste-back, the composite of the original outside the mask.</li>
+ *     the result, "only masked" crop and paste-back, the composite of the original outside the mask; with an
+ *     {@link A1111DenoisingSampler} A1111's own {@code sample_img2img} (image RNG, k-diffusion or timestep
+ *     samplers, {@link A1111DenoisingSampler#img2imgStart}).</li>
  * </ul>
  * One instance per pipeline; each {@link #generate} call owns its run state.
  */
@@ -43,22 +46,34 @@ public final class ImageToImage {
         this.p = pipeline;
     }
 
-    /** Runs one image with fresh run state (activation pool, generators, sampler). */
+    /** Runs one image with fresh run state (activation pool, generators, sampler); the hires pass uses the same factory. */
     public ImageResult generate(GenerationRequest req, ImageToImageRequest in, StableDiffusionXLPipeline.SamplerFactory samplers,
                                 RunHooks hooks) {
+        return generate(req, in, samplers, samplers, hooks);
+    }
+
+    /**
+     * As {@link #generate(GenerationRequest, ImageToImageRequest, StableDiffusionXLPipeline.SamplerFactory, RunHooks)},
+     * with the hires pass's sampler from {@code hiresSamplers} (A1111's hires sampler and its own infotext).
+     * An {@link A1111DenoisingSampler} runs A1111's {@code sample_img2img}; other samplers keep the diffusers
+     * schedulers under A1111's conventions.
+     */
+    public ImageResult generate(GenerationRequest req, ImageToImageRequest in, StableDiffusionXLPipeline.SamplerFactory samplers,
+                                StableDiffusionXLPipeline.SamplerFactory hiresSamplers, RunHooks hooks) {
         int channels = p.checkpoint().architecture().unet().inChannels();
         if (channels != 4)
             throw new InvalidArgumentException("the checkpoint's UNet takes " + channels + " input channels (an inpainting UNet?): "
                     + "only standard 4-channel SDXL UNets are supported for img2img, inpainting and hires");
         BufferPool pool = new BufferPool();
         try {
-            return Buffers.withPool(pool, () -> run(req, in, samplers, new Counting(hooks)));
+            return Buffers.withPool(pool, () -> run(req, in, samplers, hiresSamplers, new Counting(hooks)));
         } finally {
             pool.clearAndCollect(); // the next image must reuse this one's heap, not add to it
         }
     }
 
-    private ImageResult run(GenerationRequest req, ImageToImageRequest in, StableDiffusionXLPipeline.SamplerFactory samplers, Counting hooks) {
+    private ImageResult run(GenerationRequest req, ImageToImageRequest in, StableDiffusionXLPipeline.SamplerFactory samplers,
+                            StableDiffusionXLPipeline.SamplerFactory hiresSamplers, Counting hooks) {
         long t0 = System.nanoTime();
         hooks.stageStarted(Stage.TEXT_ENCODING);
         TextConditioning cond = p.encodePrompts(req);
@@ -68,7 +83,7 @@ public final class ImageToImage {
         long t1 = System.nanoTime();
         Run r;
         if (in.init() == null) r = in.diffusers() ? diffusersHires(req, cond, hiresReq, hiresCond, in, samplers, hooks)
-                : a1111Hires(req, cond, hiresReq, hiresCond, in, samplers, hooks);
+                : a1111Hires(req, cond, hiresReq, hiresCond, in, samplers, hiresSamplers, hooks);
         else r = in.diffusers() ? diffusersImg2Img(req, cond, in, samplers, hooks) : a1111Img2Img(req, cond, in, samplers, hooks);
         long t2 = System.nanoTime();
         p.releaseUnetMemory();
@@ -124,7 +139,8 @@ public final class ImageToImage {
         float[] pass1 = p.denoise(req, cond, s1, p.prepareLatents(s1, noise1), 0, hooks);
         hooks.stageStarted(Stage.HIRES);
         int[] shape2 = p.latentShape(req2);
-        float[] upscaled = in.hires().upscaler().upscale(new Tensor(pass1, shape1), shape2[2], shape2[3]).data();
+        // the Animagine space upscales latents only (image upscalers are refused in diffusers mode)
+        float[] upscaled = ((LatentUpscaler) in.hires().upscaler()).upscale(new Tensor(pass1, shape1), shape2[2], shape2[3]).data();
         TorchGenerator g2 = in.hires().reseed() ? new TorchGenerator(req.seed()) : g;
         DenoisingSampler s2 = samplers.create(req2, g2);
         int from = diffusersFirstStep(s2, in.hires().denoise());
@@ -160,39 +176,62 @@ public final class ImageToImage {
                 : A1111InpaintInputs.inpaint(in.init(), in.mask(), in.resize(), w, h, in.maskOptions());
         hooks.stageStarted(Stage.VAE_ENCODING);
         float[] initLatent = a1111Encode(p.vae(), inputs.image().toTensor());
+        initLatent = A1111LatentResize.toRunSize(in.resize(), initLatent, inputs.image().width(), inputs.image().height(),
+                p.vae().config().downscale(), shape);
         hooks.stageStarted(Stage.DENOISING);
-        // the seed's latent noise (a txt2img of this size and seed starts from it); samplers draw on from there
         TorchGenerator g = new TorchGenerator(req.seed());
-        float[] noise = g.randn(shape[0], shape[1], shape[2], shape[3]);
         float[] nmask = inputs.latentMask() == null ? null : A1111Mask.latentMask(inputs.latentMask(), shape[3], shape[2], in.maskOptions().round());
-        if (nmask != null) initLatent = in.fill().applyToLatents(initLatent, nmask, noise);
         Img2ImgTimesteps.A1111Steps plan = Img2ImgTimesteps.a1111(req.steps(), in.strength(), false, null);
         DenoisingSampler sampler = samplers.create(req, g);
-        int from = a1111FirstStep(sampler, plan);
-        float[] x = sampler.addNoise(initLatent, noise, from);
-        if (nmask == null) return new Run(p.denoise(req, cond, sampler, x, from, hooks), shape, noise, sampler.timesteps(), null);
-        float[] samples = p.denoise(req, cond, sampler, x, from, hooks, maskedPrediction(sampler, initLatent, nmask));
+        float[] noise, samples;
+        if (sampler instanceof A1111DenoisingSampler a) {
+            // sample_img2img: p.rng's first draw; the "latent noise" fill is create_random_tensors of the seed alone
+            noise = a.initialNoise(shape, g);
+            if (nmask != null) initLatent = in.fill().applyToLatents(initLatent, nmask, a.seedNoise(shape));
+            float[] x = a.img2imgStart(initLatent, noise, plan, nmask);
+            samples = p.denoise(req, cond, a, x, plan.firstStep(), hooks);
+        } else {
+            // the seed's latent noise (a txt2img of this size and seed starts from it); samplers draw on from there
+            noise = g.randn(shape[0], shape[1], shape[2], shape[3]);
+            if (nmask != null) initLatent = in.fill().applyToLatents(initLatent, nmask, noise);
+            int from = a1111FirstStep(sampler, plan);
+            float[] x = sampler.addNoise(initLatent, noise, from);
+            samples = nmask == null ? p.denoise(req, cond, sampler, x, from, hooks)
+                    : p.denoise(req, cond, sampler, x, from, hooks, maskedPrediction(sampler, initLatent, nmask));
+        }
+        if (nmask == null) return new Run(samples, shape, noise, sampler.timesteps(), null);
         float[] blended = A1111Img2Img.blend(samples, initLatent, nmask);
         return new Run(blended, shape, noise, sampler.timesteps(), image -> toTensor(inputs.finish(toPixels(image))));
     }
 
-    /** A1111's {@code sample_hr_pass} with a latent upscaler. */
+    /**
+     * A1111's {@code sample_hr_pass} with a latent upscaler: the first pass as txt2img, the latents resized, then
+     * {@code sample_img2img} with fresh noise of the seed at the new size (a new image RNG, variation seed and seed
+     * resize included) and the hires sampler.
+     */
     private Run a1111Hires(GenerationRequest req, TextConditioning cond, GenerationRequest req2, TextConditioning cond2,
-                           ImageToImageRequest in, StableDiffusionXLPipeline.SamplerFactory samplers, RunHooks hooks) {
+                           ImageToImageRequest in, StableDiffusionXLPipeline.SamplerFactory samplers,
+                           StableDiffusionXLPipeline.SamplerFactory hiresSamplers, RunHooks hooks) {
         hooks.stageStarted(Stage.DENOISING);
         int[] shape1 = p.latentShape(req);
         TorchGenerator g = new TorchGenerator(req.seed());
         DenoisingSampler s1 = samplers.create(req, g);
-        float[] noise1 = g.randn(shape1[0], shape1[1], shape1[2], shape1[3]);
+        float[] noise1 = s1.initialNoise(shape1, g);
         float[] pass1 = p.denoise(req, cond, s1, p.prepareLatents(s1, noise1), 0, hooks);
         hooks.stageStarted(Stage.HIRES);
         A1111HiresFix fix = a1111Plan(req, in.hires());
-        float[] upscaled = fix.upscale(new Tensor(pass1, shape1)).data();
+        float[] upscaled = fix.upscaler() instanceof ImageUpscaler image ? A1111ImageHires.upscale(p, fix, image, pass1, shape1)
+                : fix.upscale(new Tensor(pass1, shape1)).data();
         int[] shape2 = p.latentShape(req2);
-        // fresh seeded noise at the new size, the sampler continuing that generator
         TorchGenerator g2 = new TorchGenerator(req.seed());
+        if (hiresSamplers.create(req2, g2) instanceof A1111DenoisingSampler a) {
+            float[] x = a.img2imgStart(upscaled, a.initialNoise(shape2, g2), fix.steps(), null);
+            return new Run(p.denoise(req2, cond2, a, x, fix.steps().firstStep(), hooks), shape2, noise1, a.timesteps(), null);
+        }
+        // fresh seeded noise at the new size, the sampler continuing that generator
+        g2 = new TorchGenerator(req.seed());
         float[] noise2 = g2.randn(shape2[0], shape2[1], shape2[2], shape2[3]);
-        DenoisingSampler s2 = samplers.create(req2, g2);
+        DenoisingSampler s2 = hiresSamplers.create(req2, g2);
         int from = a1111FirstStep(s2, fix.steps());
         float[] x = s2.addNoise(upscaled, noise2, from);
         return new Run(p.denoise(req2, cond2, s2, x, from, hooks), shape2, noise1, s2.timesteps(), null);

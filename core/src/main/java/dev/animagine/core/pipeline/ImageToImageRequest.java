@@ -29,11 +29,12 @@ public record ImageToImageRequest(boolean diffusers, PixelImage init, PixelImage
      * @param height         target height in pixels, or 0
      * @param denoise        strength of the second pass
      * @param steps          second-pass steps, 0 = the first pass's
+     * @param upscaler       a latent mode, or an image upscaler (decode, resize, encode) in A1111 mode
      * @param sampler        second-pass sampler, or null for the first pass's
      * @param prompt         second-pass prompt, or null for the first pass's
      * @param negativePrompt second-pass negative prompt, or null for the first pass's
      * @param reseed         diffusers: a fresh generator with the seed for the second pass
      */
-    public record Hires(double scale, int width, int height, double denoise, int steps, LatentUpscaler upscaler, Sampler sampler,
+    public record Hires(double scale, int width, int height, double denoise, int steps, HiresUpscaler upscaler, Sampler sampler,
                         String prompt, String negativePrompt, boolean reseed) {}
 }

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * (each a {@code torch.nn.functional.interpolate} mode with or without antialiasing,
  * {@code align_corners=False}); the command-line ids follow A1111's names.
  */
-public enum LatentUpscaler {
+public enum LatentUpscaler implements HiresUpscaler {
     LATENT("latent", "Latent", Interpolate.Mode.BILINEAR, false),
     LATENT_ANTIALIASED("latent-antialiased", "Latent (antialiased)", Interpolate.Mode.BILINEAR, true),
     LATENT_BICUBIC("latent-bicubic", "Latent (bicubic)", Interpolate.Mode.BICUBIC, false),

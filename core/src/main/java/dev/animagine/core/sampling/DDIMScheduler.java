@@ -29,7 +29,7 @@ public final class DDIMScheduler extends AbstractScheduler {
     }
 
     @Override
-    public float[] step(float[] modelOutput, int stepIndex, float[] sample, TorchGenerator generator) {
+    public float[] step(float[] modelOutput, int stepIndex, float[] sample, NormalNoise generator) {
         checkIndex(stepIndex);
         checkSameLength(modelOutput, sample);
         int t = (int) timesteps[stepIndex];

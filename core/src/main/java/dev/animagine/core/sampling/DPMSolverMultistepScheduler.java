@@ -60,7 +60,7 @@ public final class DPMSolverMultistepScheduler extends AbstractScheduler {
     }
 
     @Override
-    public float[] step(float[] modelOutput, int stepIndex, float[] sample, TorchGenerator generator) {
+    public float[] step(float[] modelOutput, int stepIndex, float[] sample, NormalNoise generator) {
         checkIndex(stepIndex);
         checkSameLength(modelOutput, sample);
         if (stepIndex != nextStep) throw new IllegalStateException("step " + stepIndex + " taken out of order (expected " + nextStep + ")");

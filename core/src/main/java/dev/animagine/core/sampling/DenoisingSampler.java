@@ -6,8 +6,10 @@ package dev.animagine.core.sampling;
  * The diffusers schedulers ({@link DiffusersSampler}) and the k-diffusion samplers
  * ({@link KDiffusionSampler}) both implement it, so the pipeline has one loop for every sampler.
  * <p>
- * An instance serves one image: multistep samplers remember earlier model outputs, ancestral ones
- * draw noise from the run's generator.
+ * An instance serves one run of one image or of a batch (latents concatenated along the first axis;
+ * the update math is element-wise, so a batch gives each image what a run of its own would):
+ * multistep samplers remember earlier model outputs, ancestral ones draw noise from the run's
+ * generator(s).
  */
 public interface DenoisingSampler {
     /** The model timestep of each step. */
@@ -26,10 +28,13 @@ public interface DenoisingSampler {
 
     /**
      * The unit-variance noise of a txt2img run, shape [batch, channels, height, width]: by default drawn
-     * from the run's generator; samplers with their own noise source (A1111's image RNG) override it.
+     * from the run's generator (per image from its own for {@link BatchGenerators}); samplers with their
+     * own noise source (A1111's image RNG) override it.
      */
-    default float[] initialNoise(int[] shape, TorchGenerator generator) {
-        return generator.randn(shape[0], shape[1], shape[2], shape[3]);
+    default float[] initialNoise(int[] shape, NormalNoise generator) {
+        float[] noise = new float[Math.multiplyExact(Math.multiplyExact(shape[0], shape[1]), Math.multiplyExact(shape[2], shape[3]))];
+        generator.fillNormal(noise);
+        return noise;
     }
 
     /** txt2img: the starting latents for unit-variance noise (noise · the first step's scale). */

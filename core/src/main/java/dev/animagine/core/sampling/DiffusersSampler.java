@@ -7,14 +7,14 @@ package dev.animagine.core.sampling;
  */
 public final class DiffusersSampler implements DenoisingSampler {
     private final Scheduler scheduler;
-    private final TorchGenerator generator;
+    private final NormalNoise generator;
     private final float[] timesteps;
 
     /**
      * @param scheduler a fresh scheduler after {@code setTimesteps}
-     * @param generator the run's generator (ancestral steps draw from it)
+     * @param generator the run's generator, or one per image of a batch (ancestral steps draw from it)
      */
-    public DiffusersSampler(Scheduler scheduler, TorchGenerator generator) {
+    public DiffusersSampler(Scheduler scheduler, NormalNoise generator) {
         this.scheduler = scheduler;
         this.generator = generator;
         this.timesteps = scheduler.timesteps();

@@ -38,7 +38,7 @@ public final class EulerAncestralDiscreteScheduler extends AbstractScheduler {
     }
 
     @Override
-    public float[] step(float[] modelOutput, int stepIndex, float[] sample, TorchGenerator generator) {
+    public float[] step(float[] modelOutput, int stepIndex, float[] sample, NormalNoise generator) {
         checkIndex(stepIndex);
         checkSameLength(modelOutput, sample);
         if (generator == null) throw new IllegalArgumentException("Euler a needs a generator for its step noise");

@@ -60,7 +60,7 @@ public final class EulerDiscreteScheduler extends AbstractScheduler {
      * exactly as diffusers does even at s_churn = 0, so the generator stays in step with diffusers'.
      */
     @Override
-    public float[] step(float[] modelOutput, int stepIndex, float[] sample, TorchGenerator generator) {
+    public float[] step(float[] modelOutput, int stepIndex, float[] sample, NormalNoise generator) {
         checkIndex(stepIndex);
         checkSameLength(modelOutput, sample);
         if (generator != null) generator.fillNormal(new float[modelOutput.length]);

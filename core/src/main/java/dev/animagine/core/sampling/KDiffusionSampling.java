@@ -21,7 +21,7 @@ public final class KDiffusionSampling {
         float[] sample(float sigma, float sigmaNext);
 
         /** {@code torch.randn(shape, generator=g)} for each step, as A1111 (CPU RNG) and ComfyUI draw it. */
-        static NoiseSampler of(TorchGenerator g, int numel) {
+        static NoiseSampler of(NormalNoise g, int numel) {
             return (s, n) -> {
                 float[] z = new float[numel];
                 g.fillNormal(z);

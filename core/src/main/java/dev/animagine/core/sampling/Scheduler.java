@@ -44,7 +44,7 @@ public interface Scheduler {
      * @param generator   the run's generator; ancestral steps draw their noise from it (may be null for
      *                    deterministic schedulers)
      */
-    float[] step(float[] modelOutput, int stepIndex, float[] sample, TorchGenerator generator);
+    float[] step(float[] modelOutput, int stepIndex, float[] sample, NormalNoise generator);
 
     /**
      * diffusers' {@code add_noise}: {@code original} noised to the level of step {@code stepIndex} of

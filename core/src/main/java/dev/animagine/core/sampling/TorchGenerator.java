@@ -18,7 +18,7 @@ import dev.animagine.core.InvalidArgumentException;
  * </ul>
  * Not thread-safe: one generator per image stream, as in diffusers.
  */
-public final class TorchGenerator {
+public final class TorchGenerator implements NormalNoise {
     /** Which of torch's x86 CPU kernels the large-tensor normal fill reproduces. */
     public enum NormalKernel {
         /** {@code ATEN_CPU_CAPABILITY=avx2}: avx_mathfun polynomials with FMA; what x86-64 torch runs. */
@@ -74,6 +74,7 @@ public final class TorchGenerator {
     }
 
     /** Fills {@code out} as {@code torch.randn} fills a contiguous float32 tensor of that many elements. */
+    @Override
     public void fillNormal(float[] out) {
         int n = out.length;
         if (n < 16) {

@@ -24,7 +24,8 @@ public sealed interface GenerationEvent {
      * @param timestep      the model timestep of the step
      * @param secondsPerStep wall-clock seconds the step took
      * @param etaSeconds    estimated seconds until the loop ends
-     * @param latents       the current latents [1, channels, height/8, width/8]; valid only during the call
+     * @param latents       the current latents [batch, channels, height/8, width/8] (the batch's first image first; one image
+     *                      unless the request has a batch size); valid only during the call
      */
     record StepDone(int image, int images, int step, int steps, double sigma, double timestep, double secondsPerStep,
                     double etaSeconds, LatentSnapshot latents) implements GenerationEvent {}

@@ -129,7 +129,7 @@ public final class GenerationService implements AutoCloseable {
         RequestLoras.Resolved loras = RequestLoras.resolve(request, built.prompt(), checkpoint.path());
         List<String> loraWarnings = RequestLoras.check(checkpoint.architecture(), loras.loras());
         List<GenerationRequest> images = new ArrayList<>();
-        for (int i = 0; i < request.batchCount(); i++) {
+        for (int i = 0; i < request.imageCount(); i++) {
             images.add(new GenerationRequest(loras.prompt(), negative, w, h, request.steps(), request.cfgScale(), sampler, schedule,
                     A1111ImageSampler.imageSeed(request, seed, i), diffusers ? PromptMode.DIFFUSERS : PromptMode.A1111, a1111, request.clipSkip(), ow, oh,
                     request.cropTop(), request.cropLeft(), tw, th).withSavings(new StepSavings(request.deepCacheInterval(), request.cfgCutoff())));
@@ -173,8 +173,11 @@ public final class GenerationService implements AutoCloseable {
     }
 
     /**
-     * Makes the request's images one after another. Waits while another request runs. Returns when
-     * every image is done or skipped, or when the run was cancelled (with the images finished before).
+     * Makes the request's images, {@code batchSize} at a time through each UNet evaluation, batch after
+     * batch. Waits while another request runs. Returns when every image is done or skipped (a skip ends
+     * the current batch, as in A1111), or when the run was cancelled (with the images finished before).
+     * img2img, inpainting and hires make their images one at a time whatever the batch size (the same
+     * images, not faster).
      */
     public GenerationResult generate(PreparedRequest prepared, RunControl control) {
         running.lock();
@@ -186,34 +189,41 @@ public final class GenerationService implements AutoCloseable {
             String hashes = RequestLoras.infotextHashes(loras, prepared.loras(), loraHashes);
             List<GeneratedImage> done = new ArrayList<>();
             int n = prepared.images().size();
-            for (int i = 0; i < n; i++) {
+            int size = prepared.imageInputs() == null ? prepared.request().batchSize() : 1;
+            for (int start = 0; start < n; start += size) {
                 if (control.cancelled()) {
-                    control.emit(new GenerationEvent.RunCancelled(i, n));
+                    control.emit(new GenerationEvent.RunCancelled(start, n));
                     return new GenerationResult(done, prepared, GenerationResult.Status.CANCELLED);
                 }
-                GenerationRequest req = prepared.images().get(i);
+                List<GenerationRequest> batch = prepared.images().subList(start, Math.min(n, start + size));
                 try {
-                    Hooks hooks = new Hooks(control, i, n);
-                    // A1111's samplers and seeds for txt2img in A1111 mode; img2img, inpainting and hires
-                    // run the diffusers schedulers in both modes for now
-                    A1111ImageSampler a1111 = prepared.imageInputs() == null ? A1111ImageSampler.forImage(prepared.request(), i) : null;
-                    ImageResult r = prepared.imageInputs() != null
-                            ? new ImageToImage(run).generate(req, prepared.imageInputs(), run::diffusersSampler, hooks)
-                            : a1111 != null ? run.generate(req, a1111, hooks) : run.generate(req, hooks);
-                    control.checkpoint(); // a cancel or skip during the VAE decode drops the image too
-                    dev.animagine.core.pipeline.Infotext info = ImageOutput.infotext(r, checkpoint);
-                    if (a1111 != null) a1111.addInfotext(info);
-                    String parameters = RequestLoras.withHashes(ImageInputs.infotext(info, prepared.request(), prepared.imageInputs()), hashes).format();
-                    GeneratedImage image = new GeneratedImage(i, req.seed(), req.prompt(),
-                            req.negativePrompt() == null ? "" : req.negativePrompt(), parameters, r);
-                    done.add(image);
-                    control.emit(new GenerationEvent.ImageFinished(i, n, image));
+                    Hooks hooks = new Hooks(control, start, n);
+                    // A1111's samplers and seeds in A1111 mode (txt2img, img2img, inpainting, hires); diffusers' schedulers otherwise
+                    A1111ImageSampler a1111 = A1111ImageSampler.forImage(prepared.request(), start);
+                    StableDiffusionXLPipeline.SamplerFactory samplers = a1111 != null ? a1111 : run::diffusersSampler;
+                    StableDiffusionXLPipeline.SamplerFactory hiresSamplers = a1111 != null ? a1111.hires() : run::diffusersSampler;
+                    // img2img, inpainting and hires: one image at a time (a batch of 1)
+                    List<ImageResult> results = prepared.imageInputs() != null
+                            ? List.of(new ImageToImage(run).generate(batch.getFirst(), prepared.imageInputs(), samplers, hiresSamplers, hooks))
+                            : run.generateBatch(batch, samplers, hooks);
+                    control.checkpoint(); // a cancel or skip during the VAE decode drops the batch too
+                    for (int k = 0; k < results.size(); k++) {
+                        ImageResult r = results.get(k);
+                        GenerationRequest req = batch.get(k);
+                        dev.animagine.core.pipeline.Infotext info = ImageOutput.infotext(r, checkpoint);
+                        if (a1111 != null) a1111.addInfotext(info, k);
+                        String parameters = RequestLoras.withHashes(ImageInputs.infotext(info, prepared.request(), prepared.imageInputs()), hashes).format();
+                        GeneratedImage image = new GeneratedImage(start + k, req.seed(), req.prompt(),
+                                req.negativePrompt() == null ? "" : req.negativePrompt(), parameters, r);
+                        done.add(image);
+                        control.emit(new GenerationEvent.ImageFinished(start + k, n, image));
+                    }
                 } catch (RunControl.RunInterruptedException e) {
                     if (e.cancel) {
-                        control.emit(new GenerationEvent.RunCancelled(i, n));
+                        control.emit(new GenerationEvent.RunCancelled(start, n));
                         return new GenerationResult(done, prepared, GenerationResult.Status.CANCELLED);
                     }
-                    control.emit(new GenerationEvent.ImageSkipped(i, n));
+                    for (int k = 0; k < batch.size(); k++) control.emit(new GenerationEvent.ImageSkipped(start + k, n));
                 }
             }
             return new GenerationResult(done, prepared, GenerationResult.Status.DONE);

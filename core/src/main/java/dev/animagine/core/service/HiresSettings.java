@@ -10,7 +10,8 @@ package dev.animagine.core.service;
  * @param height         target height in pixels, 0 = not given
  * @param denoise        denoising strength of the second pass, (0, 1]
  * @param steps          second-pass steps; 0 = the first pass's
- * @param upscaler       latent upscaler id ({@code latent}, {@code latent-nearest-exact}, ...)
+ * @param upscaler       upscaler id or A1111 name: a latent mode ({@code latent}, {@code latent-nearest-exact}, ...) or,
+ *                       in A1111 mode, an image upscaler ({@code lanczos}, {@code nearest}, {@code none})
  * @param sampler        second-pass sampler id, or null for the first pass's
  * @param prompt         second-pass prompt, or null for the first pass's
  * @param negativePrompt second-pass negative prompt, or null for the first pass's

@@ -9,8 +9,9 @@ import dev.animagine.core.image.PixelImage;
 import dev.animagine.core.pipeline.A1111Img2Img;
 import dev.animagine.core.pipeline.ImageToImageRequest;
 import dev.animagine.core.pipeline.Infotext;
-import dev.animagine.core.pipeline.LatentUpscaler;
+import dev.animagine.core.pipeline.HiresUpscaler;
 import dev.animagine.core.sampling.Sampler;
+import dev.animagine.core.sampling.a1111.A1111Sampler;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,10 +54,28 @@ final class ImageInputs {
         HiresSettings h = r.hires();
         if (h != null) {
             hires = new ImageToImageRequest.Hires(h.scale() == null ? 0 : h.scale(), h.width(), h.height(), h.denoiseOrDefault(r.compat()),
-                    h.steps(), LatentUpscaler.byId(h.upscalerOrDefault(r.compat())), h.sampler() == null ? null : Sampler.byId(h.sampler()),
+                    h.steps(), HiresUpscaler.byId(h.upscalerOrDefault(r.compat())), hiresSampler(h.sampler(), diffusers),
                     h.prompt(), h.negativePrompt(), h.reseed());
         }
         return new ImageToImageRequest(diffusers, d.init(), d.mask(), r.strengthOrDefault(), A1111Resize.byId(r.resizeMode()), options, fill, hires);
+    }
+
+    /**
+     * The engine-level hires sampler: diffusers' by id; in A1111 mode the diffusers twin of the A1111 sampler
+     * if there is one (only the diffusers schedulers read it; A1111's sampler comes from the request).
+     */
+    private static Sampler hiresSampler(String name, boolean diffusers) {
+        if (name == null) return null;
+        if (diffusers) return Sampler.byId(name);
+        String id = A1111Sampler.byName(name).id();
+        return java.util.Arrays.stream(Sampler.values()).filter(s -> s.id().equals(id)).findFirst().orElse(null);
+    }
+
+    /** A1111's label of a hires sampler, with the schedule its name asked for ("DPM++ 2M SDE Karras"). */
+    private static String a1111HiresSampler(String name) {
+        A1111Sampler.Choice c = A1111Sampler.parse(name, null);
+        return c.schedule() == dev.animagine.core.sampling.a1111.SigmaSchedule.AUTOMATIC ? c.sampler().label()
+                : c.sampler().label() + " " + c.schedule().label();
     }
 
     /**
@@ -74,7 +93,8 @@ final class ImageInputs {
             else extra.put("Hires upscale", h.scale());
             if (h.steps() > 0) extra.put("Hires steps", h.steps());
             extra.put("Hires upscaler", h.upscaler().a1111Name());
-            if (h.sampler() != null) extra.put("Hires sampler", h.sampler().a1111Name());
+            if (r.hires().sampler() != null)
+                extra.put("Hires sampler", in.diffusers() ? h.sampler().a1111Name() : a1111HiresSampler(r.hires().sampler()));
             if (h.prompt() != null) extra.put("Hires prompt", h.prompt());
             if (h.negativePrompt() != null) extra.put("Hires negative prompt", h.negativePrompt());
             if (in.diffusers() && h.reseed()) extra.put("Hires reseed", "True");

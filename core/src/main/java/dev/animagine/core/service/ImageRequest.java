@@ -5,6 +5,7 @@ import dev.animagine.core.InvalidRequestException;
 import dev.animagine.core.image.A1111Resize;
 import dev.animagine.core.image.InitImage;
 import dev.animagine.core.pipeline.A1111Img2Img;
+import dev.animagine.core.pipeline.HiresUpscaler;
 import dev.animagine.core.pipeline.LatentUpscaler;
 import dev.animagine.core.sampling.Sampler;
 import dev.animagine.core.sampling.ScheduleType;
@@ -36,7 +37,9 @@ import java.util.List;
  *                       combined name such as "DPM++ 2M Karras" or a k-diffusion id such as {@code dpmpp_2m}
  * @param schedule       schedule name ({@code default}, {@code karras}, A1111's "SGM Uniform", ...)
  * @param seed           the first image's seed; -1 picks one at random
- * @param batchCount     images made one after another, with seeds seed, seed+1, ...
+ * @param batchCount     batches made one after another (A1111's n_iter), seeds continuing from batch to batch
+ * @param batchSize      images per batch, denoised together in every UNet evaluation (A1111's batch size,
+ *                       diffusers' num_images_per_prompt); image i of batch b has seed seed + b·batchSize + i
  * @param rng            noise source: cpu, gpu or nv (A1111's NVIDIA numbers); default gpu in A1111 mode, cpu in diffusers mode
  * @param compat         whose behaviour to reproduce
  * @param emphasis       A1111 emphasis mode name ("Original", "No norm", "Ignore", "None")
@@ -79,6 +82,7 @@ public record ImageRequest(
         String schedule,
         long seed,
         int batchCount,
+        int batchSize,
         String rng,
         Compat compat,
         String emphasis,
@@ -107,6 +111,8 @@ public record ImageRequest(
 
     public static final int MAX_STEPS = 10_000;
     public static final int MAX_BATCH_COUNT = 10_000;
+    /** A1111's UI allows 8; a bound keeps one UNet batch's activations in memory. */
+    public static final int MAX_BATCH_SIZE = 64;
 
     public ImageRequest {
         if (prompt == null) prompt = "";
@@ -121,6 +127,11 @@ public record ImageRequest(
         if (inpaintArea == null) inpaintArea = "whole";
         if (sampling == null) sampling = SamplingOptions.DEFAULTS;
         loras = loras == null ? List.of() : List.copyOf(loras);
+    }
+
+    /** Images the request makes: batchCount x batchSize. */
+    public int imageCount() {
+        return batchCount * batchSize;
     }
 
     /** Whether the request starts from a picture. */
@@ -152,6 +163,12 @@ public record ImageRequest(
         if (batchCount < 1) throw new InvalidRequestException("batchCount", "must be at least 1 (got " + batchCount + ")");
         if (batchCount > MAX_BATCH_COUNT)
             throw new InvalidRequestException("batchCount", "must be at most " + MAX_BATCH_COUNT + " (got " + batchCount + ")");
+        if (batchSize < 1) throw new InvalidRequestException("batchSize", "must be at least 1 (got " + batchSize + ")");
+        if (batchSize > MAX_BATCH_SIZE)
+            throw new InvalidRequestException("batchSize", "must be at most " + MAX_BATCH_SIZE + " (got " + batchSize + ")");
+        if ((long) batchCount * batchSize > MAX_BATCH_COUNT)
+            throw new InvalidRequestException("batchSize", "batchCount x batchSize must be at most " + MAX_BATCH_COUNT + " images (got "
+                    + batchCount + " x " + batchSize + ")");
         if (clipSkip < 1) throw new InvalidRequestException("clipSkip", "must be at least 1 (got " + clipSkip + ")");
         if (deepCacheInterval < 0)
             throw new InvalidRequestException("deepCacheInterval", "must be at least 1 (0 = off; got " + deepCacheInterval + ")");
@@ -181,6 +198,8 @@ public record ImageRequest(
         A1111Resize resize = field("resizeMode", () -> A1111Resize.byId(resizeMode));
         if (compat == Compat.DIFFUSERS && initImage != null && resize != A1111Resize.JUST_RESIZE)
             throw new InvalidRequestException("resizeMode", "is an A1111 option; diffusers stretches the picture to the size (use --compat a1111)");
+        if (resize == A1111Resize.LATENT_UPSCALE && mask != null)
+            throw new InvalidRequestException("resizeMode", "latent-upscale is for img2img without a mask (use just-resize, crop-and-resize or resize-and-fill)");
         A1111Img2Img.MaskedContent fill = field("inpaintFill", () -> A1111Img2Img.MaskedContent.byId(inpaintFill));
         boolean onlyMasked = onlyMasked();
         if (compat == Compat.DIFFUSERS && mask != null) {
@@ -218,8 +237,13 @@ public record ImageRequest(
             throw new InvalidRequestException("hiresDenoise", "must be in (0, 1] (got " + h.denoise() + ")");
         if (h.steps() < 0 || h.steps() > MAX_STEPS)
             throw new InvalidRequestException("hiresSteps", "must be between 0 (= steps) and " + MAX_STEPS + " (got " + h.steps() + ")");
-        field("hiresUpscaler", () -> LatentUpscaler.byId(h.upscalerOrDefault(compat)));
-        if (h.sampler() != null) {
+        HiresUpscaler upscaler = field("hiresUpscaler", () -> HiresUpscaler.byId(h.upscalerOrDefault(compat)));
+        if (compat == Compat.DIFFUSERS && !(upscaler instanceof LatentUpscaler))
+            throw new InvalidRequestException("hiresUpscaler", upscaler.a1111Name() + " is an A1111 image upscaler; diffusers mode (the Animagine space) "
+                    + "upscales latents only (use a latent upscaler or --compat a1111)");
+        if (h.sampler() != null && compat == Compat.A1111) {
+            field("hiresSampler", () -> A1111Sampler.byName(h.sampler()));
+        } else if (h.sampler() != null) {
             Sampler s = field("hiresSampler", () -> Sampler.byId(h.sampler()));
             ScheduleType t = field("schedule", () -> ScheduleType.byId(schedule));
             if (!s.supports(t)) throw new InvalidRequestException("hiresSampler", s.id() + " has no " + t.id() + " schedule");
@@ -235,6 +259,10 @@ public record ImageRequest(
         ScheduleType t = field("schedule", () -> ScheduleType.byId(schedule));
         if (!s.supports(t)) throw new InvalidRequestException("schedule", t.id() + " is not available for sampler " + s.id());
         if (!rng.strip().equalsIgnoreCase("cpu")) throw new InvalidRequestException("rng", "must be cpu (got '" + rng + "')");
+        if (sampling.subseedStrength() != 0)
+            throw new InvalidRequestException("subseedStrength", "a variation seed is an A1111 option; diffusers has none (use --compat a1111)");
+        if (sampling.seedResizeFromW() != 0 || sampling.seedResizeFromH() != 0)
+            throw new InvalidRequestException("seedResizeFrom", "is an A1111 option; diffusers has none (use --compat a1111)");
         if (sampling.anySet()) throw new InvalidRequestException("compat", "diffusers has no A1111 seed or sampler settings (variation seed, ENSD, NGMS, eta...)");
         EmphasisMode e = field("emphasis", () -> EmphasisMode.fromA1111Name(emphasis));
         return new Resolved(s, t, e, null, RngSource.CPU);
@@ -246,11 +274,29 @@ public record ImageRequest(
         A1111Sampler.Choice c = field("sampler", () -> A1111Sampler.parse(sampler, given.label()));
         // UniPC (order 3) needs as many steps as its order; said before the model runs
         if (c.sampler() == A1111Sampler.UNIPC && steps < 3) throw new InvalidRequestException("steps", "must be at least 3 for UniPC (got " + steps + ")");
+        checkUniPcImg2Img(c);
         RngSource r = field("rng", () -> RngSource.byId(rng));
         EmphasisMode e = field("emphasis", () -> EmphasisMode.fromA1111Name(emphasis));
         // the engine-level request names a diffusers sampler too (unused by the A1111 sampler)
         Sampler s = java.util.Arrays.stream(Sampler.values()).filter(x -> x.id().equals(c.sampler().id())).findFirst().orElse(Sampler.EULER_A);
         return new Resolved(s, ScheduleType.DEFAULT, e, c, r);
+    }
+
+    /**
+     * UniPC in img2img runs {@code t_enc = int(min(d, 0.999) · steps)} steps, in a hires pass {@code S - 1}
+     * (S = hires steps or steps); A1111's UniPC asserts at least its order (3).
+     */
+    private void checkUniPcImg2Img(A1111Sampler.Choice c) {
+        if (initImage != null && c.sampler() == A1111Sampler.UNIPC) {
+            int tEnc = (int) (Math.min(strengthOrDefault(), 0.999) * steps);
+            if (tEnc < 3) throw new InvalidRequestException("strength", "with " + steps + " steps leaves UniPC int(strength * steps) = " + tEnc
+                    + " steps; it needs at least 3 (raise the strength or the steps)");
+        }
+        if (hires == null) return;
+        A1111Sampler hs = hires.sampler() == null ? c.sampler() : A1111Sampler.byName(hires.sampler());
+        int s = hires.steps() > 0 ? hires.steps() : steps;
+        if (hs == A1111Sampler.UNIPC && s - 1 < 3)
+            throw new InvalidRequestException("hiresSteps", "UniPC's hires pass runs hires steps - 1 = " + (s - 1) + " steps; it needs at least 3 (use 4 or more)");
     }
 
     private static boolean isDefaultSchedule(String name) {
@@ -304,6 +350,7 @@ public record ImageRequest(
         b.schedule = schedule;
         b.seed = seed;
         b.batchCount = batchCount;
+        b.batchSize = batchSize;
         b.rng = rng;
         b.compat = compat;
         b.emphasis = emphasis;
@@ -345,6 +392,7 @@ public record ImageRequest(
         private String schedule = "default";
         private long seed = -1;
         private int batchCount = 1;
+        private int batchSize = 1;
         private String rng;
         private Compat compat = Compat.A1111;
         private String emphasis = "Original";
@@ -384,6 +432,7 @@ public record ImageRequest(
         public Builder schedule(String v) { schedule = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder batchCount(int v) { batchCount = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder rng(String v) { rng = v; return this; }
         public Builder compat(Compat v) { compat = v; return this; }
         public Builder emphasis(String v) { emphasis = v; return this; }
@@ -438,7 +487,7 @@ public record ImageRequest(
                         b.upscaler() == null ? HiresSettings.ANIMAGINE_UPSCALER : b.upscaler(), b.sampler(), b.prompt(), b.negativePrompt(), b.reseed());
             }
             return new ImageRequest(prompt, negativePrompt, animagine, verbatim, size, steps, cfgScale, sampler, schedule, seed,
-                    batchCount, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft,
+                    batchCount, batchSize, rng, compat, emphasis, clipSkip, originalWidth, originalHeight, targetWidth, targetHeight, cropTop, cropLeft,
                     initImage, strength, resizeMode, mask, maskBlur, maskInvert, inpaintFill, inpaintArea, inpaintPadding, hr,
                     sampling,
                     loras, loraDir, deepCacheInterval, cfgCutoff);

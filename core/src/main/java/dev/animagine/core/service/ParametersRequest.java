@@ -60,8 +60,7 @@ public final class ParametersRequest {
             if (loaded == null) w.add("LoRA " + name + " [" + hash + "] is named in the parameters but not loaded");
             else if (!loaded.equalsIgnoreCase(hash)) w.add("LoRA " + name + " was made with [" + hash + "], the loaded one is [" + loaded + "]");
         });
-        if (p.hires() != null) w.add("Hires upscale: the hires pass is not run here: only the first pass is made");
-        else if (p.denoisingStrength() != null) w.add("Denoising strength: img2img/inpaint is not run here: txt2img only");
+        imageSide(p, base, explicit, b, w);
         if (p.vae() != null) w.add("VAE: made with " + p.vae() + ": give the same VAE");
         if (p.source() == GenerationParameters.Source.ANIMAGINE_SPACE)
             w.add("the Animagine space encodes prompts with diffusers' lpw pipeline; A1111 prompt reading is the closest here");
@@ -69,6 +68,67 @@ public final class ParametersRequest {
         for (String key : p.unknownKeys()) w.add(key + ": not understood, ignored");
         w.addAll(p.invalidValues());
         return new Applied(b.build(), List.copyOf(w));
+    }
+
+    /**
+     * The hires pass (txt2img) or the img2img / inpainting settings (with the init image and mask given
+     * again: the infotext does not hold the pictures), unless given explicitly.
+     */
+    private static void imageSide(GenerationParameters p, ImageRequest base, Set<String> explicit, ImageRequest.Builder b, List<String> w) {
+        GenerationParameters.Hires h = p.hires();
+        Map<String, String> params = p.params();
+        if (h != null) {
+            if (base.initImage() != null) {
+                w.add("Hires upscale: the hires pass is txt2img only: not run with an init image");
+                return;
+            }
+            boolean sized = explicit.contains("hires") || explicit.contains("hiresScale") || explicit.contains("hiresSize");
+            if (!sized && h.resize() != null && h.resize().width() > 0) b.hiresSize(h.resize().width(), h.resize().height());
+            else if (!sized && h.upscale() != null) b.hiresScale(h.upscale());
+            if (p.denoisingStrength() != null && !explicit.contains("hiresDenoise")) b.hiresDenoise(p.denoisingStrength());
+            if (h.steps() != null && !explicit.contains("hiresSteps")) b.hiresSteps(h.steps());
+            if (h.upscaler() != null && !explicit.contains("hiresUpscaler")) {
+                if (latentUpscaler(h.upscaler())) b.hiresUpscaler(h.upscaler());
+                else w.add("Hires upscaler: " + h.upscaler() + " is not available (latent upscalers only): Latent used");
+            }
+            if (h.sampler() != null && !explicit.contains("hiresSampler")) b.hiresSampler(h.sampler());
+            if (h.prompt() != null && !explicit.contains("hiresPrompt")) b.hiresPrompt(h.prompt());
+            if (h.negativePrompt() != null && !explicit.contains("hiresNegativePrompt")) b.hiresNegativePrompt(h.negativePrompt());
+            if (h.scheduleType() != null) w.add("Hires schedule type: " + h.scheduleType() + " is not reproduced: the first pass's is used");
+            if (h.cfgScale() != null) w.add("Hires CFG Scale: not reproduced: the first pass's CFG scale is used");
+            if (h.checkpoint() != null) w.add("Hires checkpoint: " + h.checkpoint() + " is not loaded: the first pass's checkpoint is used");
+            return;
+        }
+        if (p.denoisingStrength() == null) return;
+        if (base.initImage() == null) {
+            w.add("Denoising strength: img2img/inpaint is not run here: txt2img only (give the init image with --init-image)");
+            return;
+        }
+        if (!explicit.contains("strength")) b.strength(p.denoisingStrength());
+        String resize = params.get("Resize mode");
+        if (resize != null && !explicit.contains("resizeMode")) b.resizeMode(resize);
+        if (base.mask() == null) return;
+        if (p.maskBlur() != null && !explicit.contains("maskBlur")) b.maskBlur(p.maskBlur());
+        if ("Inpaint not masked".equals(params.get("Mask mode")) && !explicit.contains("maskInvert")) b.maskInvert(true);
+        String fill = params.get("Masked content");
+        if (fill != null && !explicit.contains("inpaintFill")) b.inpaintFill(fill);
+        if ("Only masked".equals(params.get("Inpaint area")) && !explicit.contains("inpaintArea")) {
+            b.inpaintArea("masked");
+            String padding = params.get("Masked area padding");
+            if (padding != null && !explicit.contains("inpaintPadding")) {
+                if (padding.strip().matches("\\d{1,5}")) b.inpaintPadding(Integer.parseInt(padding.strip()));
+                else w.add("Masked area padding: '" + padding + "' is not a pixel count, ignored");
+            }
+        }
+    }
+
+    private static boolean latentUpscaler(String name) {
+        try {
+            dev.animagine.core.pipeline.LatentUpscaler.byId(name);
+            return true;
+        } catch (dev.animagine.core.InvalidArgumentException e) {
+            return false;
+        }
     }
 
     /**

@@ -80,11 +80,18 @@ public final class Gemm {
 
     private static void run(GemmA a, GemmOperand b, float[] rowBias, float[] colBias,
                             float[] c, int cOff, int ldc, boolean accumulate, boolean parallel, boolean count) {
+        run(a, b, rowBias, colBias, c, cOff, ldc, accumulate, parallel, count, false);
+    }
+
+    /** With {@code transC}, C is stored transposed: element (i, j) of the product goes to {@code c[cOff + j*ldc + i]}. */
+    private static void run(GemmA a, GemmOperand b, float[] rowBias, float[] colBias,
+                            float[] c, int cOff, int ldc, boolean accumulate, boolean parallel, boolean count, boolean transC) {
         int m = a.m(), n = b.n(), k = b.k();
         if (a.k() != k) throw new IllegalArgumentException("A has " + a.k() + " columns but B has " + k + " rows");
         if (m == 0 || n == 0) return;
         if (k == 0) {
-            if (!accumulate) biasOnly(m, n, rowBias, colBias, c, cOff, ldc);
+            if (!accumulate && !transC) biasOnly(m, n, rowBias, colBias, c, cOff, ldc);
+            if (!accumulate && transC) biasOnly(n, m, colBias, rowBias, c, cOff, ldc);
             return;
         }
         if (a instanceof GemmA.Rows r && b instanceof GemmOperand.WeightOperand w && m < FEW_ROWS && parallel) {
@@ -120,10 +127,10 @@ public final class Gemm {
             final int chunks = ceilDiv(panels, perChunk);
             if (parallel && mBlocks * chunks > 1) {
                 Parallel.forEach(mBlocks * chunks, t -> blockTask(lhs, t / chunks, mBlocks, m, t % chunks, perChunk, panels, nc, jb, k,
-                        bp, c, cOff, ldc, accumulate, rowBias, colBias));
+                        bp, c, cOff, ldc, accumulate, transC, rowBias, colBias));
             } else {
                 for (int t = 0; t < mBlocks * chunks; t++)
-                    blockTask(lhs, t / chunks, mBlocks, m, t % chunks, perChunk, panels, nc, jb, k, bp, c, cOff, ldc, accumulate, rowBias, colBias);
+                    blockTask(lhs, t / chunks, mBlocks, m, t % chunks, perChunk, panels, nc, jb, k, bp, c, cOff, ldc, accumulate, transC, rowBias, colBias);
             }
         }
         if (count) FlopCounter.add(2L * m * n * k);
@@ -137,29 +144,16 @@ public final class Gemm {
      * into B panels costs more than the rows reuse them.
      */
     static final int FEW_ROWS = 600;
-    private static final ThreadLocal<float[]> C_T = ThreadLocal.withInitial(() -> new float[0]);
-
     /**
      * {@code C = X W^T} for few rows of X as {@code C^T = W X^T}: the weights become the A operand,
      * which is only widened (contiguous rows), instead of B, which is widened and interleaved
-     * into panels; X^T is the small operand to pack. The product is transposed into C at the end.
+     * into panels; X^T is the small operand to pack. Each task transposes its block of the
+     * product into C as it writes it out (no transposed copy of C, no extra pass).
      */
     private static void transposed(GemmA.Rows x, GemmOperand.WeightOperand w, float[] bias, float[] c, int cOff, int ldc,
                                    boolean accumulate) {
-        int m = x.m(), n = w.n();
-        float[] ct = C_T.get();
-        if (ct.length < n * m) C_T.set(ct = new float[n * m]);
-        final float[] t = ct;
-        run(GemmA.weights(w.tensor()), GemmOperand.transposed(x.a(), x.off(), x.ld(), m, x.k()), bias, null, t, 0, m, false, true, true);
-        int tile = 64;
-        Parallel.forEach(ceilDiv(n, tile), jb -> {
-            int j0 = jb * tile, j1 = Math.min(n, j0 + tile);
-            for (int i = 0; i < m; i++) {
-                int o = cOff + i * ldc;
-                if (accumulate) for (int j = j0; j < j1; j++) c[o + j] += t[j * m + i];
-                else for (int j = j0; j < j1; j++) c[o + j] = t[j * m + i];
-            }
-        });
+        run(GemmA.weights(w.tensor()), GemmOperand.transposed(x.a(), x.off(), x.ld(), x.m(), x.k()), bias, null, c, cOff, ldc,
+                accumulate, true, true, true);
     }
 
     /** Floats of B packed at once (16 MiB), shared by the threads. */
@@ -199,7 +193,8 @@ public final class Gemm {
      * C block stays in L2 while the depth blocks go by.
      */
     private static void blockTask(GemmA a, int ib, int mBlocks, int m, int jc, int perChunk, int panels, int nc, int j0, int k,
-                                  float[] bp, float[] c, int cOff, int ldc, boolean accumulate, float[] rowBias, float[] colBias) {
+                                  float[] bp, float[] c, int cOff, int ldc, boolean accumulate, boolean transC,
+                                  float[] rowBias, float[] colBias) {
         int i0 = blockStart(ib, mBlocks, m), rows = Math.min(m, blockStart(ib + 1, mBlocks, m)) - i0;
         if (rows <= 0) return;
         int p0 = jc * perChunk, p1 = Math.min(panels, p0 + perChunk), cols = Math.min(nc, p1 * NR) - p0 * NR;
@@ -235,6 +230,10 @@ public final class Gemm {
             macro(arr, off, ld, rows, bp, k0 * panels * NR + p0 * kc * NR, kc * NR, kc, cols,
                     scratch, 0, lds, !first, first ? rowBias : null, i0, first ? colBias : null, j0 + p0 * NR);
         }
+        if (transC) {
+            writeTransposed(scratch, lds, rows, cols, c, cOff + (j0 + p0 * NR) * ldc + i0, ldc, accumulate);
+            return;
+        }
         for (int i = 0; i < rows; i++) {
             int d = co + i * ldc, src = i * lds, j = 0;
             if (accumulate) {
@@ -244,6 +243,33 @@ public final class Gemm {
             } else {
                 System.arraycopy(scratch, src, c, d, cols);
             }
+        }
+    }
+
+    /**
+     * Column j of the scratch block (rows x cols, stride lds) into row j of C: C's rows are written
+     * contiguously while the scratch, in L1/L2, is read down its columns (its stride is not a power
+     * of two, so the lines read stay in cache for the next columns).
+     */
+    private static void writeTransposed(float[] s, int lds, int rows, int cols, float[] c, int cOff, int ldc, boolean accumulate) {
+        int j = 0;
+        // four columns at a time: each scratch line read serves four C rows
+        for (; j + 4 <= cols; j += 4) {
+            int d0 = cOff + j * ldc, d1 = d0 + ldc, d2 = d1 + ldc, d3 = d2 + ldc;
+            if (accumulate) {
+                for (int i = 0, si = j; i < rows; i++, si += lds) {
+                    c[d0 + i] += s[si]; c[d1 + i] += s[si + 1]; c[d2 + i] += s[si + 2]; c[d3 + i] += s[si + 3];
+                }
+            } else {
+                for (int i = 0, si = j; i < rows; i++, si += lds) {
+                    c[d0 + i] = s[si]; c[d1 + i] = s[si + 1]; c[d2 + i] = s[si + 2]; c[d3 + i] = s[si + 3];
+                }
+            }
+        }
+        for (; j < cols; j++) {
+            int d = cOff + j * ldc;
+            if (accumulate) for (int i = 0; i < rows; i++) c[d + i] += s[i * lds + j];
+            else for (int i = 0; i < rows; i++) c[d + i] = s[i * lds + j];
         }
     }
 

@@ -82,8 +82,15 @@ public interface GemmOperand {
         public void pack(int n0, int nc, int k0, int kc, float[] dst, int dstOff) {
             int nr = Gemm.NR;
             for (int p = 0; p * nr < nc; p++) {
-                int cols = Math.min(nr, nc - p * nr), base = dstOff + p * kc * nr;
-                for (int j = 0; j < cols; j++) {
+                int cols = Math.min(nr, nc - p * nr), base = dstOff + p * kc * nr, j = 0;
+                // four rows of X at a time: four reads of consecutive k and four adjacent panel floats per step
+                for (; j + 4 <= cols; j += 4) {
+                    int s0 = off + (n0 + p * nr + j) * ld + k0, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+                    for (int kk = 0, d = base + j; kk < kc; kk++, d += nr) {
+                        dst[d] = data[s0 + kk]; dst[d + 1] = data[s1 + kk]; dst[d + 2] = data[s2 + kk]; dst[d + 3] = data[s3 + kk];
+                    }
+                }
+                for (; j < cols; j++) {
                     int src = off + (n0 + p * nr + j) * ld + k0;
                     for (int kk = 0; kk < kc; kk++) dst[base + kk * nr + j] = data[src + kk];
                 }

@@ -41,7 +41,7 @@ public final class Winograd {
 
     /**
      * The tile side for this convolution call, or 0 for the direct kernel: F(4x4) when it gives at
-     * least {@link #MIN_TILES} tiles (for the whole batch), else F(2x2) when that does (never more than {@link #tile()}).
+     * least {@link #MIN_TILES} tiles (for up to two batch rows), else F(2x2) when that does (never more than {@link #tile()}).
      * With fewer tiles the (m+2)^2 GEMMs have too few columns to amortise streaming the transformed
      * weights (measured: 1280 channels on 16x16, F(4x4) 0.8x the direct kernel's speed, F(2x2) 1.15x).
      */
@@ -50,8 +50,11 @@ public final class Winograd {
         if (max == 0 || kh != 3 || kw != 3 || stride != 1) return 0;
         // with few channels the GEMMs are too thin to pay for the transforms (e.g. conv_in, conv_out)
         if (in < MIN_CHANNELS || out < MIN_CHANNELS) return 0;
+        // counted for at most one image's CFG pair: a batch of images (A1111's batch size) then runs the
+        // kernels each image runs alone, so its images come out bit for bit as when made one at a time
+        int rows = Math.min(n, 2);
         for (int m = max; m >= 2; m -= 2)
-            if ((long) n * ((oh + m - 1) / m) * ((ow + m - 1) / m) >= minTiles) return m;
+            if ((long) rows * ((oh + m - 1) / m) * ((ow + m - 1) / m) >= minTiles) return m;
         return 0;
     }
 

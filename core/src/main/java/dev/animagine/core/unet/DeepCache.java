@@ -19,9 +19,9 @@ import dev.animagine.core.tensor.Tensor;
  * run's {@link Buffers} pool. Interval 1 makes every call full (the plain UNet, bit for bit).
  * <p>
  * Batches: the cache holds the rows of the last full call. A shallow call with the same rows reuses
- * it; a one-row call after a two-row full call reuses the last row (the prompt's: every batch this
- * engine builds is [negative; prompt]), which covers A1111's NGMS and the CFG cutoff's prompt-only
- * calls; any other mismatch runs the full UNet and refreshes the cache.
+ * it; an N-row call after a 2N-row full call reuses the last N rows (the prompts': every batch this
+ * engine builds is [negatives; prompts], N images), which covers A1111's NGMS and the CFG cutoff's
+ * prompt-only calls, for one image or a batch; any other mismatch runs the full UNet and refreshes the cache.
  */
 public final class DeepCache {
     private final int interval, depth;
@@ -89,10 +89,10 @@ public final class DeepCache {
     private Tensor feature(int batch, int height, int width) {
         if (cached == null || cached.dim(2) != height || cached.dim(3) != width) return null;
         int rows = cached.dim(0);
-        if (rows != batch && batch != 1) return null;
+        if (rows != batch && rows != 2 * batch) return null;
         int rowLength = cached.numel() / rows;
         float[] copy = Buffers.take(batch * rowLength);
-        // one row from a wider cache: the last (the prompt's)
+        // N rows from a 2N-row cache: the last N (the prompts' of [negatives; prompts])
         System.arraycopy(cached.data(), (rows - batch) * rowLength, copy, 0, batch * rowLength);
         return new Tensor(copy, batch, cached.dim(1), height, width);
     }

@@ -3,12 +3,12 @@ package dev.animagine.core.service;
 import dev.animagine.core.image.ImageFiles;
 import dev.animagine.core.image.InitImage;
 import dev.animagine.core.image.PixelImage;
-import dev.animagine.core.pipeline.GenerationRequest;
 import dev.animagine.core.pipeline.Stage;
-import dev.animagine.core.sampling.Sampler;
-import dev.animagine.core.sampling.ScheduleType;
+import dev.animagine.core.sampling.a1111.A1111Sampler;
+import dev.animagine.core.sampling.a1111.DiscreteSchedule;
+import dev.animagine.core.sampling.a1111.SamplerSigmas;
+import dev.animagine.core.sampling.a1111.SigmaSchedule;
 import dev.animagine.core.testing.Fixtures;
-import dev.animagine.core.text.PromptMode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,6 +62,15 @@ class ImageToImageServiceTest {
         }
     }
 
+    @Test
+    void img2imgWithABatchSizeMakesItsImagesOneAtATimeWithA1111Seeds() {
+        Run batch = run(img2img("init_variant0_64x64.png").steps(4).strength(0.5).batchSize(2).build());
+        assertThat(batch.result().images()).extracting(GeneratedImage::seed).containsExactly(42L, 43L);
+        Run alone = run(img2img("init_variant0_64x64.png").steps(4).strength(0.5).seed(43).build());
+        assertThat(batch.result().images().get(1).result().image().data()).isEqualTo(alone.image().result().image().data());
+        assertThat(batch.result().images().get(1).parameters()).isEqualTo(alone.image().parameters());
+    }
+
     static Run run(ImageRequest r) {
         List<GenerationEvent> events = new CopyOnWriteArrayList<>();
         GenerationResult result = service.generate(r, new RunControl(events::add));
@@ -76,10 +85,9 @@ class ImageToImageServiceTest {
             Run r = run(img2img("init_variant0_64x64.png").steps(c[0]).strength(c[1] / 100.0).build());
             assertThat(r.steps()).as(c[0] + " steps at " + c[1] / 100.0).hasSize(c[2]);
             assertThat(r.steps().getFirst().steps()).isEqualTo(c[2]);
-            // the tail of the steps-long schedule: its last timestep is the schedule's last
-            float[] full = service.pipeline().scheduler(GenerationRequest.of("", null, 64, 64, c[0], 5, Sampler.EULER_A,
-                    ScheduleType.DEFAULT, 0, PromptMode.A1111)).timesteps();
-            assertThat(r.steps().getFirst().timestep()).isEqualTo(full[c[0] - c[2]]);
+            // the tail sigmas[steps - t_enc - 1:] of A1111's steps-long schedule (Euler a: the model's own sigmas)
+            float[] full = a1111Sigmas(c[0]);
+            assertThat(r.steps().getFirst().sigma()).isEqualTo(full[c[0] - c[2]]);
         }
     }
 
@@ -159,9 +167,8 @@ class ImageToImageServiceTest {
         List<GenerationEvent.StepDone> steps = r.steps();
         assertThat(steps).hasSize(6 + 4);
         assertThat(steps.get(6).steps()).isEqualTo(4);
-        float[] schedule = service.pipeline().scheduler(GenerationRequest.of("", null, 96, 96, 5, 5, Sampler.EULER_A,
-                ScheduleType.DEFAULT, 0, PromptMode.A1111)).timesteps(); // int(4 / 0.7) = 5
-        assertThat(steps.get(6).timestep()).isEqualTo(schedule[1]); // 5 - (4 - 1) - 1
+        float[] schedule = a1111Sigmas(5); // int(4 / 0.7) = 5
+        assertThat(steps.get(6).sigma()).isEqualTo(schedule[1]); // 5 - (4 - 1) - 1
         assertThat(steps.get(6).latents().height()).isEqualTo(12);
         assertThat(r.image().width()).isEqualTo(96); // int(64 * 1.5)
         assertThat(r.image().parameters()).contains("Size: 64x64", "Denoising strength: 0.7", "Hires upscale: 1.5", "Hires steps: 4",
@@ -201,6 +208,24 @@ class ImageToImageServiceTest {
             assertThat(events.getLast()).isInstanceOf(GenerationEvent.RunCancelled.class);
             assertThat(events).filteredOn(e -> e instanceof GenerationEvent.StepDone s && at != Stage.VAE_DECODING && at != Stage.HIRES).isEmpty();
         }
+    }
+
+    @Test
+    void uniPcImg2ImgAndHiresNeedThreeStepsRun() {
+        // A1111's UniPC (order 3) runs t_enc = int(d * steps) steps in img2img, hires steps - 1 in a hires pass
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> service.prepare(img2img("init_variant0_64x64.png").sampler("UniPC")
+                .steps(10).strength(0.25).build()))).isInstanceOf(dev.animagine.core.InvalidRequestException.class).hasMessageContaining("strength")
+                .hasMessageContaining("= 2 steps");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> service.prepare(base().size(64, 64).hiresScale(1.5).hiresSteps(3)
+                .hiresSampler("UniPC").build()))).isInstanceOf(dev.animagine.core.InvalidRequestException.class).hasMessageContaining("hiresSteps");
+        Run ok = run(img2img("init_variant0_64x64.png").sampler("UniPC").steps(10).strength(0.3).build());
+        assertThat(ok.steps()).hasSize(3);
+        assertThat(ok.image().parameters()).contains("Sampler: UniPC,", "Denoising strength: 0.3");
+    }
+
+    /** A1111's Euler a schedule of {@code steps} steps for SDXL (the model's own sigmas, A1111's default). */
+    static float[] a1111Sigmas(int steps) {
+        return SamplerSigmas.of(A1111Sampler.EULER_A, SigmaSchedule.AUTOMATIC, steps, new DiscreteSchedule(DiscreteSchedule.sdxlAlphasCumprod())).sigmas();
     }
 
     static PixelImage pixels(GeneratedImage image) {

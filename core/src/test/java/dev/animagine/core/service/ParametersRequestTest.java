@@ -108,4 +108,39 @@ class ParametersRequestTest {
         assertThat(a.warnings()).anyMatch(w -> w.contains("detail") && w.contains("0123456789ab") && w.contains("ffffffffffff"));
         assertThat(a.warnings()).containsOnlyOnce("ADetailer model: not understood, ignored");
     }
+    @Test
+    void hiresAndImg2ImgSettingsArePastedWhenTheyCanRun() {
+        String hires = "1girl\nNegative prompt: lowres\nSteps: 6, Sampler: Euler a, Schedule type: Automatic, CFG scale: 5, Seed: 3, Size: 64x64, "
+                + "Denoising strength: 0.6, Hires upscale: 1.5, Hires steps: 3, Hires upscaler: Latent (nearest-exact), Hires sampler: DPM++ 2M SDE";
+        ParametersRequest.Applied a = ParametersRequest.apply(PngParameters.fromText(hires), ImageRequest.builder().build(), Set.of(), null, Map.of());
+        assertThat(a.warnings()).isEmpty();
+        HiresSettings h = a.request().validate().hires();
+        assertThat(h.scale()).isEqualTo(1.5);
+        assertThat(h.steps()).isEqualTo(3);
+        assertThat(h.denoise()).isEqualTo(0.6);
+        assertThat(h.upscaler()).isEqualTo("Latent (nearest-exact)");
+        assertThat(h.sampler()).isEqualTo("DPM++ 2M SDE");
+        // explicit hires flags win
+        ImageRequest flags = ImageRequest.builder().hiresSteps(5).build();
+        assertThat(ParametersRequest.apply(PngParameters.fromText(hires), flags, Set.of("hiresSteps"), null, Map.of()).request().hires().steps()).isEqualTo(5);
+
+        String inpaint = "1girl\nSteps: 6, Sampler: Euler a, CFG scale: 5, Seed: 3, Size: 64x64, Denoising strength: 0.45, Mask blur: 2, "
+                + "Mask mode: Inpaint not masked, Masked content: latent nothing, Inpaint area: Only masked, Masked area padding: 12";
+        GenerationParameters p = PngParameters.fromText(inpaint);
+        assertThat(p.unknownKeys()).isEmpty();
+        // without the pictures: txt2img, with a warning
+        assertThat(ParametersRequest.apply(p, ImageRequest.builder().build(), Set.of(), null, Map.of()).warnings())
+                .singleElement().asString().startsWith("Denoising strength:");
+        var picture = dev.animagine.core.image.InitImage.of(dev.animagine.core.testing.Fixtures.path("inpaint").resolve("inputs").resolve("init_variant0_64x64.png"));
+        ImageRequest withPictures = ImageRequest.builder().initImage(picture).mask(picture).build();
+        ParametersRequest.Applied ip = ParametersRequest.apply(p, withPictures, Set.of("initImage", "mask"), null, Map.of());
+        assertThat(ip.warnings()).isEmpty();
+        ImageRequest r = ip.request();
+        assertThat(r.strength()).isEqualTo(0.45);
+        assertThat(r.maskBlur()).isEqualTo(2);
+        assertThat(r.maskInvert()).isTrue();
+        assertThat(r.inpaintFill()).isEqualTo("latent nothing");
+        assertThat(r.onlyMasked()).isTrue();
+        assertThat(r.inpaintPadding()).isEqualTo(12);
+    }
 }

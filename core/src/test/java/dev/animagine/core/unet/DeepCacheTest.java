@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with interval 3 the calls run full, shallow, shallow, full... (counted FLOPs), a shallow call on
  * the inputs of the full call before it reproduces that call exactly (so the cached feature is the
  * one the full UNet feeds the skip point), a shallow call on new inputs equals the branch composed
- * here by hand from the weights, a one-row call reuses the prompt's (last) row, and release hands
- * the feature back to the run's pool.
+ * here by hand from the weights, a one-row call reuses the prompt's (last) row (and the two rows of
+ * a batch of 2 the last two of four), and release hands the feature back to the run's pool.
  */
 class DeepCacheTest {
     private static final double EPS = 1e-5;
@@ -134,6 +134,18 @@ class DeepCacheTest {
                 rows.cached().dim(1), h, wd);
         assertThat(unet.forward(copy(one.sample), one.t, one.cond, rows).data()).isEqualTo(byHand(unet, cfg, w, one, lastRow, 1).data());
         assertThat(rows.shallowCalls()).isEqualTo(1);
+        // a batch of 2: two rows after a four-row full call ([negatives; prompts]) reuse the last two
+        Inputs four = inputs(cfg, 4, h, wd, 5);
+        DeepCache wide = new DeepCache(3);
+        unet.forward(copy(four.sample), four.t, four.cond, wide);
+        int quarter = wide.cached().numel() / 4;
+        Tensor prompts = new Tensor(java.util.Arrays.copyOfRange(wide.cached().data(), 2 * quarter, 4 * quarter), 2,
+                wide.cached().dim(1), h, wd);
+        assertThat(unet.forward(copy(b.sample), b.t, b.cond, wide).data()).isEqualTo(byHand(unet, cfg, w, b, prompts, 1).data());
+        assertThat(wide.shallowCalls()).isEqualTo(1);
+        // one row after four: no fitting cache, so the full UNet runs
+        assertThat(unet.forward(copy(one.sample), one.t, one.cond, wide).data()).isEqualTo(unet.forward(copy(one.sample), one.t, one.cond).data());
+        assertThat(wide.fullCalls()).isEqualTo(2);
         // two rows after a one-row full call: no fitting cache, so the full UNet runs
         DeepCache narrow = new DeepCache(2);
         unet.forward(copy(one.sample), one.t, one.cond, narrow);

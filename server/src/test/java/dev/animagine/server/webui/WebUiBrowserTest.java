@@ -258,6 +258,14 @@ class WebUiBrowserTest {
         assertThat(checked("anim-enabled")).as("the builder adds nothing to a prompt read from an image").isFalse();
         waitFor("the loaded prompt as the final prompt", () -> text("final-prompt").equals("1girl, arima kana, oshi no ko, masterpiece"));
         browser.screenshot("07-space-png-loaded");
+
+        // a sampler and a schedule type beyond diffusers' five: the server lists all of A1111's the engine has
+        drop("a1111.png", TestPngs.withText(ours, "parameters",
+                "1girl\nSteps: 20, Sampler: DPM++ 2M SDE, Schedule type: Align Your Steps, CFG scale: 6, Seed: 5, Size: 64x64"));
+        waitFor("the PNG dialog", () -> browser.driver.findElement(By.id("png-dialog")).isDisplayed());
+        click("png-load");
+        assertThat(new Select(browser.driver.findElement(By.id("sampler"))).getFirstSelectedOption().getText()).isEqualTo("DPM++ 2M SDE");
+        assertThat(new Select(browser.driver.findElement(By.id("scheduler"))).getFirstSelectedOption().getText()).isEqualTo("Align Your Steps");
     }
 
     @Test

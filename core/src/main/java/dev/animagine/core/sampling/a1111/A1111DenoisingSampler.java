@@ -4,14 +4,16 @@ import dev.animagine.core.InvalidArgumentException;
 import dev.animagine.core.sampling.ConditionedEpsModel;
 import dev.animagine.core.sampling.DenoisingSampler;
 import dev.animagine.core.sampling.EpsModel;
-import dev.animagine.core.sampling.TorchGenerator;
+import dev.animagine.core.sampling.Img2ImgTimesteps;
+import dev.animagine.core.sampling.KDenoiser;
+import dev.animagine.core.sampling.NormalNoise;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One image of an A1111 run ({@link A1111Sampling#run}'s parts) behind the pipeline's sampler contract:
+ * One image, or one batch of images (A1111's batch size: one seed per image), of an A1111 run ({@link A1111Sampling#run}'s parts) behind the pipeline's sampler contract:
  * the initial noise and the sampler's draws come from A1111's image RNG (not the run's torch
  * generator), the sigmas or timesteps from the sampler and schedule, and the UNet is wrapped as
  * A1111 wraps it (CompVis/LCM denoiser inside the CFG denoiser). The pipeline's model must be a
@@ -19,6 +21,10 @@ import java.util.Map;
  * <p>
  * The a1111 package calls back before each step with the step's input; the pipeline's callback is
  * told after each step, so step i's result is reported when step i + 1 starts (or the loop ends).
+ * <p>
+ * img2img, inpainting and the hires pass ({@code sample_img2img}): {@link #img2imgStart} noises the init
+ * latents for the plan of {@code setup_img2img_steps} and remembers the plan (and the inpainting blend);
+ * {@link #sample} then runs the tail of the schedule from the plan's first step.
  */
 public final class A1111DenoisingSampler implements DenoisingSampler {
     private final A1111Request request;
@@ -29,13 +35,13 @@ public final class A1111DenoisingSampler implements DenoisingSampler {
     private final SamplerOptions options;
     private final Map<String, Object> infotext = new LinkedHashMap<>();
     private ImageRng rng;
+    private Img2Img img2img;
     private int unetCalls;
     private double cfgCutoff = 1;
 
-    /**
-     * @param request       one image's request (one seed, one subseed)
-     * @param alphasCumprod the model's ᾱ as A1111 has it ({@link DiscreteSchedule#sdxlAlphasCumprod()})
-     */
+    /** {@code sample_img2img}'s run: the first sigma index ({@code steps - t_enc - 1}), {@code t_enc}, the inpainting blend or null. */
+    private record Img2Img(int firstStep, int tEnc, LatentMaskBlend blend) {}
+
     /** Sets the CFG cutoff ratio (1 = off): see {@link CfgDenoiser}. */
     public A1111DenoisingSampler cfgCutoff(double ratio) {
         if (!(ratio >= 0 && ratio <= 1)) throw new InvalidArgumentException("CFG cutoff must be in [0, 1] (got " + ratio + ")");
@@ -43,8 +49,11 @@ public final class A1111DenoisingSampler implements DenoisingSampler {
         return this;
     }
 
+    /**
+     * @param request       the request of one image or batch (a seed per image, and a subseed per image with a variation seed)
+     * @param alphasCumprod the model's ᾱ as A1111 has it ({@link DiscreteSchedule#sdxlAlphasCumprod()})
+     */
     public A1111DenoisingSampler(A1111Request request, float[] alphasCumprod) {
-        if (request.seeds().length != 1) throw new InvalidArgumentException("one image per sampler, not " + request.seeds().length);
         this.request = request;
         this.alphasCumprod = alphasCumprod.clone();
         A1111Sampler s = request.sampler();
@@ -109,11 +118,48 @@ public final class A1111DenoisingSampler implements DenoisingSampler {
 
     /** A1111's image RNG ({@code p.rng}): its first draw, with subseed, seed resize and ENSD as requested. */
     @Override
-    public float[] initialNoise(int[] shape, TorchGenerator generator) {
-        if (shape[0] != 1) throw new InvalidArgumentException("one image per sampler, not a batch of " + shape[0]);
+    public float[] initialNoise(int[] shape, NormalNoise generator) {
+        if (shape[0] != request.seeds().length)
+            throw new InvalidArgumentException("a batch of " + shape[0] + " latents for " + request.seeds().length + " seeds");
         rng = new ImageRng(request.rng(), shape[1], shape[2], shape[3], request.seeds(), request.subseeds(), request.subseedStrength(),
                 request.resizeFromH(), request.resizeFromW(), request.ensd());
         return rng.next();
+    }
+
+    /**
+     * The seed's own noise at a latent size, without variation seed or seed resize: A1111's
+     * {@code create_random_tensors(shape, seeds)}, which the "latent noise" masked content fills with.
+     */
+    public float[] seedNoise(int[] shape) {
+        return new ImageRng(request.rng(), shape[1], shape[2], shape[3], request.seeds(), null, 0, 0, 0, request.ensd()).next();
+    }
+
+    /**
+     * A1111's {@code sample_img2img} start for the plan of {@code setup_img2img_steps} (this sampler's schedule must
+     * be the plan's {@code steps} long): k-diffusion samplers {@code x + noise · sigmas[steps - t_enc - 1]}; the
+     * timestep samplers {@code x · sqrt(ᾱ) + noise · sqrt(1 − ᾱ)} at {@code timesteps[t_enc]} (ascending). Remembers
+     * the plan for {@link #sample}, which must then start at {@code plan.firstStep()}.
+     *
+     * @param initLatent the init latents (after a masked-content fill), also the blend target
+     * @param noise      the image RNG's first draw ({@link #initialNoise})
+     * @param nmask      the latent mask (1 = repaint, [h × w]) for inpainting, or null
+     */
+    public float[] img2imgStart(float[] initLatent, float[] noise, Img2ImgTimesteps.A1111Steps plan, float[] nmask) {
+        if (plan.scheduleSteps() != request.steps())
+            throw new IllegalArgumentException("a sampler of " + request.steps() + " steps for an img2img schedule of " + plan.scheduleSteps());
+        if (noise.length != initLatent.length) throw new IllegalArgumentException("noise has " + noise.length + " values, latents " + initLatent.length);
+        int tEnc = plan.scheduleSteps() - plan.firstStep() - 1;
+        img2img = new Img2Img(plan.firstStep(), tEnc, nmask == null ? null : new LatentMaskBlend(initLatent, nmask));
+        float[] out = new float[initLatent.length];
+        if (sigmas != null) {
+            float sigma = sigmas[plan.firstStep()];
+            for (int i = 0; i < out.length; i++) out[i] = initLatent[i] + noise[i] * sigma;
+            return out;
+        }
+        float a = alphasCumprod[timesteps[tEnc]];
+        float sa = (float) Math.sqrt(a), sb = (float) Math.sqrt(1f - a);
+        for (int i = 0; i < out.length; i++) out[i] = initLatent[i] * sa + noise[i] * sb;
+        return out;
     }
 
     @Override
@@ -158,28 +204,37 @@ public final class A1111DenoisingSampler implements DenoisingSampler {
             return true;
         };
         float[] out;
+        Img2Img i2i = img2img;
+        if (i2i != null && fromStep != i2i.firstStep())
+            throw new IllegalArgumentException("img2img planned from step " + i2i.firstStep() + ", asked to start at " + fromStep);
+        LatentMaskBlend blend = i2i == null ? null : i2i.blend();
         if (s.timestepBased()) {
-            if (fromStep != 0) throw new InvalidArgumentException("sampler " + s.label() + " starts from noise only here");
-            CfgDenoiser cfg = new CfgDenoiser(unet, request.cfgScale(), request.sMinUncond(), request.sMinUncondAll(), cfgCutoff, timesteps.length);
-            int[] ts = timesteps;
+            if (fromStep != 0 && i2i == null) throw new InvalidArgumentException("sampler " + s.label() + " starts from noise only here");
+            // img2img runs timesteps[:t_enc]; inpainting blends the model's input (mask_before_denoising)
+            int[] ts = i2i == null ? timesteps : Arrays.copyOf(timesteps, i2i.tEnc());
+            CfgDenoiser cfg = new CfgDenoiser(unet, request.cfgScale(), request.sMinUncond(), request.sMinUncondAll(), cfgCutoff, ts.length);
+            EpsModel eps = blend == null ? cfg : (xIn, t) -> cfg.eps(blend.apply(xIn), t);
             StepCallback timed = (i, total, sigma, sigmaHat, xi, denoised) -> {
                 if (i > 0) callback.afterStep(i, total, 0, ts[ts.length - i], xi);
                 reported[0] = total;
                 last[1] = ts[Math.max(0, ts.length - 1 - i)];
                 return true;
             };
-            out = TimestepSampler.sample(s, cfg, x, timesteps, alphasCumprod, request.ddimEta(), NoiseSampler.of(rng), timed);
+            out = TimestepSampler.sample(s, eps, x, ts, alphasCumprod, request.ddimEta(), NoiseSampler.of(rng), i2i != null, timed);
         } else {
             ConditionedModel denoiser = s == A1111Sampler.LCM ? new LcmDenoiser(unet, (LcmSchedule) schedule) : new CompVisDenoiser(unet, schedule);
             if (fromStep < 0 || fromStep >= sigmas.length - 1)
                 throw new IllegalArgumentException("start step " + fromStep + " outside 0.." + (sigmas.length - 2));
             CfgDenoiser cfg = new CfgDenoiser(denoiser, request.cfgScale(), request.sMinUncond(), request.sMinUncondAll(), cfgCutoff,
                     sigmas.length - 1 - fromStep);
+            // inpainting blends every denoised prediction after CFG
+            KDenoiser guided = blend == null ? cfg : (xIn, sigma) -> blend.apply(cfg.denoise(xIn, sigma));
             float[] sig = Arrays.copyOfRange(sigmas, fromStep, sigmas.length);
+            // A1111 spans the Brownian tree over the whole schedule, also when img2img runs its tail
             NoiseSampler ns = s.brownianNoise()
-                    ? new BrownianTreeNoiseSampler(sig, request.seeds(), x.length, request.rng())
+                    ? new BrownianTreeNoiseSampler(sigmas, request.seeds(), x.length / request.seeds().length, request.rng())
                     : NoiseSampler.of(rng);
-            out = KSampler.sample(s, cfg, x, sig, options, ns, before);
+            out = KSampler.sample(s, guided, x, sig, options, ns, before);
         }
         int total = Math.max(reported[0], 1);
         callback.afterStep(total, total, last[0], last[1], out);

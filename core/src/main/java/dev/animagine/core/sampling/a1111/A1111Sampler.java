@@ -26,12 +26,12 @@ public enum A1111Sampler {
     DPMPP_2M_SDE("dpmpp_2m_sde", "DPM++ 2M SDE", "sample_dpmpp_2m_sde", SigmaSchedule.EXPONENTIAL, false, false, false, true, "k_dpmpp_2m_sde"),
     DPMPP_2M_SDE_HEUN("dpmpp_2m_sde_heun", "DPM++ 2M SDE Heun", null, SigmaSchedule.EXPONENTIAL, false, false, false, true, "k_dpmpp_2m_sde_heun"),
     DPMPP_3M_SDE("dpmpp_3m_sde", "DPM++ 3M SDE", "sample_dpmpp_3m_sde", SigmaSchedule.EXPONENTIAL, true, false, false, true, "k_dpmpp_3m_sde"),
-    RESTART("restart", "Restart", "restart_sampler", SigmaSchedule.KARRAS, false, false, true, false),
+    RESTART("restart", "Restart", "restart_sampler", SigmaSchedule.KARRAS, false, false, true, false, "restart"),
     LCM("lcm", "LCM", "sample_lcm", null, false, false, false, false, "k_lcm"),
     /** A1111's timestep DDIM (eta = {@code opts.eta_ddim}, 0): CFG on ε, no sigmas. */
-    DDIM("ddim", "DDIM", null, null, false, false, false, false),
+    DDIM("ddim", "DDIM", null, null, false, false, false, false, "ddim"),
     /** A1111's timestep UniPC (bh1, order 3): CFG on ε, no sigmas. */
-    UNIPC("unipc", "UniPC", null, null, false, false, false, false);
+    UNIPC("unipc", "UniPC", null, null, false, false, false, false, "unipc");
 
     private final String id, label, function;
     private final SigmaSchedule defaultSchedule;
@@ -59,6 +59,11 @@ public enum A1111Sampler {
     /** A1111's display name (written as {@code Sampler:} in the infotext), e.g. {@code DPM++ 2M}. */
     public String label() {
         return label;
+    }
+
+    /** A1111's aliases of this sampler (its {@code SamplerData.aliases}), e.g. {@code k_dpmpp_2m}. */
+    public List<String> aliases() {
+        return aliases;
     }
 
     /** The schedule "Automatic" means for this sampler; null = the model's own ({@link SigmaModel#getSigmas}). */

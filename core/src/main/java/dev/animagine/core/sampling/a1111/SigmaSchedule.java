@@ -51,8 +51,17 @@ public enum SigmaSchedule {
         return label;
     }
 
-    List<String> aliases() {
+    /** A1111's other names of this schedule type, e.g. {@code SGMUniform}. */
+    public List<String> aliases() {
         return aliases;
+    }
+
+    /** A1111's {@code need_inner_model}: the schedule function is handed the model wrapper. */
+    public boolean needsInnerModel() {
+        return switch (this) {
+            case UNIFORM, SGM_UNIFORM, SIMPLE, NORMAL, DDIM, BETA -> true;
+            default -> false;
+        };
     }
 
     /** ρ of Karras (7) and Polyexponential (1); -1 where there is none. */

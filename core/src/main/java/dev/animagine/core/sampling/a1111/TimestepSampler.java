@@ -29,16 +29,33 @@ public final class TimestepSampler {
     /** Runs DDIM or UniPC from the unscaled noise {@code x} with the CFG ε model. */
     public static float[] sample(A1111Sampler sampler, EpsModel model, float[] x, int[] timesteps, float[] alphasCumprod,
                                  double eta, NoiseSampler noise, StepCallback callback) {
+        return sample(sampler, model, x, timesteps, alphasCumprod, eta, noise, false, callback);
+    }
+
+    /**
+     * As {@link #sample}, for img2img when {@code img2img} ({@code sample_img2img}): {@code timesteps} are then the
+     * shortened {@code timesteps[:t_enc]} and x the noised init latents; DDIM runs them as it runs a full list, UniPC
+     * starts at {@code t_start = timesteps[-1] / 1000 + 1 / 1000} (A1111's {@code is_img2img}).
+     */
+    public static float[] sample(A1111Sampler sampler, EpsModel model, float[] x, int[] timesteps, float[] alphasCumprod,
+                                 double eta, NoiseSampler noise, boolean img2img, StepCallback callback) {
         StepCallback cb = callback == null ? StepCallback.NONE : callback;
         try {
             return switch (sampler) {
                 case DDIM -> ddim(model, x, timesteps, alphasCumprod, eta, noise, cb);
-                case UNIPC -> UniPC.sample(model, x, timesteps.length, alphasCumprod, cb);
+                case UNIPC -> UniPC.sample(model, x, timesteps.length, alphasCumprod, img2img ? uniPcStart(timesteps) : 1.0, cb);
                 default -> throw new InvalidArgumentException("sampler " + sampler.label() + " runs on sigmas: use KSampler");
             };
         } catch (KSampler.Stop s) {
             return s.latent;
         }
+    }
+
+    /** {@code timesteps[-1] / 1000 + 1 / 1000} in float32 (an integer tensor divided, then a scalar added). */
+    static double uniPcStart(int[] timesteps) {
+        if (timesteps.length == 0) throw new InvalidArgumentException("UniPC img2img needs at least one timestep");
+        float t = (float) timesteps[timesteps.length - 1] / 1000f;
+        return t + (float) (1.0 / 1000);
     }
 
     /**

@@ -32,12 +32,20 @@ final class UniPC {
      * @param x     the unscaled initial noise
      */
     static float[] sample(EpsModel model, float[] x, int steps, float[] alphasCumprod, StepCallback cb) {
-        if (steps < ORDER) throw new dev.animagine.core.InvalidArgumentException("UniPC needs at least " + ORDER + " steps, not " + steps);
-        return new UniPC(model, alphasCumprod).run(x, steps, cb);
+        return sample(model, x, steps, alphasCumprod, 1.0, cb);
     }
 
-    private float[] run(float[] x, int steps, StepCallback cb) {
-        float[] ts = TorchFloat32.linspace(1.0, 1.0 / totalN, steps + 1);
+    /**
+     * @param tStart the continuous time the run starts at: 1 from noise; img2img passes
+     *               {@code timesteps[-1] / 1000 + 1 / 1000} of its shortened timesteps (A1111's {@code t_start})
+     */
+    static float[] sample(EpsModel model, float[] x, int steps, float[] alphasCumprod, double tStart, StepCallback cb) {
+        if (steps < ORDER) throw new dev.animagine.core.InvalidArgumentException("UniPC needs at least " + ORDER + " steps, not " + steps);
+        return new UniPC(model, alphasCumprod).run(x, steps, tStart, cb);
+    }
+
+    private float[] run(float[] x, int steps, double tStart, StepCallback cb) {
+        float[] ts = TorchFloat32.linspace(tStart, 1.0 / totalN, steps + 1);
         List<float[]> models = new ArrayList<>();
         List<Float> times = new ArrayList<>();
         models.add(dataPrediction(x, ts[0]));
