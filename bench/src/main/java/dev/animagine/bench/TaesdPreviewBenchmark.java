@@ -2,8 +2,8 @@ package dev.animagine.bench;
 
 import dev.animagine.core.pipeline.LatentPreview;
 import dev.animagine.core.pipeline.PngFiles;
-import dev.animagine.core.vae.RandomTinyAutoencoder;
-import dev.animagine.core.vae.TinyAutoencoderDecoder;
+import dev.animagine.core.vae.tiny.RandomTinyAutoencoder;
+import dev.animagine.core.vae.tiny.TinyAutoencoderDecoder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;

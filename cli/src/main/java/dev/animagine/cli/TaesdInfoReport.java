@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.animagine.core.AnimagineException;
 import dev.animagine.core.io.SafetensorsFile;
 import dev.animagine.core.tensor.StoredTensor;
-import dev.animagine.core.vae.TinyAutoencoderDecoder;
+import dev.animagine.core.vae.tiny.TinyAutoencoderDecoder;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;

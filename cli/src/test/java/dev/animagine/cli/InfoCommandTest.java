@@ -114,13 +114,13 @@ class InfoCommandTest {
 
     @Test
     void recognisesATaesdDecoderInBothLayouts() throws Exception {
-        for (var layout : dev.animagine.core.vae.TinyAutoencoderDecoder.Layout.values()) {
-            Path file = dev.animagine.core.vae.RandomTinyAutoencoder.write(dir.resolve(layout + ".safetensors"), layout, 1);
+        for (var layout : dev.animagine.core.vae.tiny.TinyAutoencoderDecoder.Layout.values()) {
+            Path file = dev.animagine.core.vae.tiny.RandomTinyAutoencoder.write(dir.resolve(layout + ".safetensors"), layout, 1);
             CliRun r = CliRun.of("info", file.toString(), "--json");
             assertThat(r.exit()).as(r.err()).isZero();
             JsonNode j = new ObjectMapper().readTree(r.out());
             assertThat(j.get("kind").asText()).isEqualTo("taesd_decoder");
-            assertThat(j.get("layout").asText()).isEqualTo(layout == dev.animagine.core.vae.TinyAutoencoderDecoder.Layout.DIFFUSERS ? "diffusers" : "taesd");
+            assertThat(j.get("layout").asText()).isEqualTo(layout == dev.animagine.core.vae.tiny.TinyAutoencoderDecoder.Layout.DIFFUSERS ? "diffusers" : "taesd");
             assertThat(j.get("latent_channels").asInt()).isEqualTo(4);
             assertThat(j.get("upscale").asInt()).isEqualTo(8);
             // conv(4,64) 2,368 + 10 blocks x 3 x 36,928 + 3 bias-free 36,864 + conv(64,3) 1,731

@@ -9,7 +9,7 @@ import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 
 import dev.animagine.core.pipeline.LivePreviews;
-import dev.animagine.core.vae.TinyAutoencoderDecoder;
+import dev.animagine.core.vae.tiny.TinyAutoencoderDecoder;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.animagine.core.pipeline;
 
 import dev.animagine.core.InvalidArgumentException;
-import dev.animagine.core.vae.TinyAutoencoderDecoder;
+import dev.animagine.core.vae.tiny.TinyAutoencoderDecoder;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;

@@ -153,14 +153,7 @@ public final class UNet2DConditionModel {
             boolean lastLevel = l == up.getLast();
             for (int j = 0; j < l.resnets.size(); j++) {
                 if (lastLevel && j == cacheAt) cache.store(h);
-                Tensor skip = skips.pop();
-                int hw = h.dim(2) * h.dim(3);
-                Tensor cat = new Tensor(Ops.concatChannels(h.data(), h.dim(1), skip.data(), skip.dim(1), batch, hw),
-                        batch, h.dim(1) + skip.dim(1), h.dim(2), h.dim(3));
-                Buffers.give(h);
-                Buffers.give(skip);
-                h = replace(cat, l.resnets.get(j).forward(cat, siluEmb));
-                if (!l.attentions.isEmpty()) h = replace(h, l.attentions.get(j).forward(h, cond));
+                h = upLayer(l, j, h, skips.pop(), siluEmb, cond);
             }
             if (l.upsampler != null) {
                 Tensor next = skips.peek(); // upsample to the size of the skip it will be joined with
@@ -179,7 +172,6 @@ public final class UNet2DConditionModel {
      * cached deep feature (which this call owns), and the output head.
      */
     private Tensor shallow(Tensor sample, float[] siluEmb, Conditioning cond, Tensor feature, int depth) {
-        int batch = sample.dim(0);
         Tensor h = convIn.forward(sample);
         Deque<Tensor> skips = new ArrayDeque<>();
         skips.push(h);
@@ -192,19 +184,24 @@ public final class UNet2DConditionModel {
         h = feature;
         Level last = up.getLast();
         for (int j = config.layersPerBlock() - depth; j < last.resnets.size(); j++) {
-            Tensor skip = skips.pop();
-            int hw = h.dim(2) * h.dim(3);
-            Tensor cat = new Tensor(Ops.concatChannels(h.data(), h.dim(1), skip.data(), skip.dim(1), batch, hw),
-                    batch, h.dim(1) + skip.dim(1), h.dim(2), h.dim(3));
-            Buffers.give(h);
-            Buffers.give(skip);
-            h = replace(cat, last.resnets.get(j).forward(cat, siluEmb));
-            if (!last.attentions.isEmpty()) h = replace(h, last.attentions.get(j).forward(h, cond));
+            h = upLayer(last, j, h, skips.pop(), siluEmb, cond);
         }
         convNormOut.forwardInPlace(h, true);
         Tensor out = convOut.forward(h);
         Buffers.give(h);
         return out;
+    }
+
+    /** Up-block layer {@code j}: {@code h} joined with its skip (both handed back), the resnet, then the transformer if any. */
+    private static Tensor upLayer(Level l, int j, Tensor h, Tensor skip, float[] siluEmb, Conditioning cond) {
+        int batch = h.dim(0);
+        int hw = h.dim(2) * h.dim(3);
+        Tensor cat = new Tensor(Ops.concatChannels(h.data(), h.dim(1), skip.data(), skip.dim(1), batch, hw),
+                batch, h.dim(1) + skip.dim(1), h.dim(2), h.dim(3));
+        Buffers.give(h);
+        Buffers.give(skip);
+        Tensor out = replace(cat, l.resnets.get(j).forward(cat, siluEmb));
+        return l.attentions.isEmpty() ? out : replace(out, l.attentions.get(j).forward(out, cond));
     }
 
     /** Hands {@code old} back to {@link Buffers} and returns {@code next}. */

@@ -1,4 +1,4 @@
-package dev.animagine.core.vae;
+package dev.animagine.core.vae.tiny;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

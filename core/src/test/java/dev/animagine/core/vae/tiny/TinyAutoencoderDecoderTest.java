@@ -1,4 +1,4 @@
-package dev.animagine.core.vae;
+package dev.animagine.core.vae.tiny;
 
 import dev.animagine.core.AnimagineException;
 import dev.animagine.core.io.SafetensorsFile;
