@@ -37,8 +37,9 @@ public final class TextEncodeBenchmark {
             return firstSeconds / secondSeconds;
         }
 
+        /** NaN when the second encoding took less CPU time than the clock resolves (a miniature model). */
         public double cpuRatio() {
-            return firstCpuSeconds / secondCpuSeconds;
+            return secondCpuSeconds > 0 ? firstCpuSeconds / secondCpuSeconds : Double.NaN;
         }
     }
 

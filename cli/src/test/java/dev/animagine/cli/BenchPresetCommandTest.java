@@ -84,9 +84,11 @@ class BenchPresetCommandTest {
         assertThat(first).isPositive();
         assertThat(second).isPositive();
         assertThat(j.get("first_to_second").asDouble()).isCloseTo(first / second, offset(1e-9));
-        assertThat(j.get("text_encode_first_cpu_seconds").asDouble()).isPositive();
-        assertThat(j.get("first_to_second_cpu").asDouble())
-                .isCloseTo(j.get("text_encode_first_cpu_seconds").asDouble() / j.get("text_encode_cpu_seconds").asDouble(), offset(1e-9));
+        // a miniature model's encoding can take less process CPU time than the clock resolves
+        double firstCpu = j.get("text_encode_first_cpu_seconds").asDouble(), secondCpu = j.get("text_encode_cpu_seconds").asDouble();
+        assertThat(firstCpu).isGreaterThanOrEqualTo(0);
+        assertThat(secondCpu).isGreaterThanOrEqualTo(0);
+        if (secondCpu > 0) assertThat(j.get("first_to_second_cpu").asDouble()).isCloseTo(firstCpu / secondCpu, offset(1e-9));
         assertThat(j.get("jvm_uptime_at_first_encoding_seconds").asDouble()).isGreaterThanOrEqualTo(j.get("jvm_uptime_at_open_seconds").asDouble());
         assertThat(j.get("process_cpu_seconds").asDouble()).isGreaterThanOrEqualTo(j.get("text_encode_first_cpu_seconds").asDouble());
     }
