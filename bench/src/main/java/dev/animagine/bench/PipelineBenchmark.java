@@ -95,15 +95,21 @@ public final class PipelineBenchmark {
         return run(model, options, tokenizers, request, false, null, progress);
     }
 
+    /** The FMA peak every figure of a run divides by, measured before the model is opened (and announced). */
+    private static double measurePeak(Path model, Consumer<String> progress) {
+        progress.accept("measuring the fp32 FMA peak on " + Parallel.threads() + " threads...");
+        double peak = PeakFlops.measure();
+        progress.accept(String.format("peak %.1f GFLOP/s; opening %s", peak, model));
+        return peak;
+    }
+
     /**
      * @param profile also time each kernel family per stage ({@link Report#profile()}; empty when false)
      * @param img2img an img2img run (its VAE encode timed too), or null for txt2img
      */
     public static Report run(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
                              boolean profile, ImageToImageRequest img2img, Consumer<String> progress) {
-        progress.accept("measuring the fp32 FMA peak on " + Parallel.threads() + " threads...");
-        double peak = PeakFlops.measure();
-        progress.accept(String.format("peak %.1f GFLOP/s; opening %s", peak, model));
+        double peak = measurePeak(model, progress);
 
         long t0 = System.nanoTime();
         try (Checkpoint checkpoint = Checkpoint.open(model, options)) {
@@ -122,9 +128,7 @@ public final class PipelineBenchmark {
      */
     public static LoraReport runWithLora(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
                                          Path lora, Consumer<String> progress) {
-        progress.accept("measuring the fp32 FMA peak on " + Parallel.threads() + " threads...");
-        double peak = PeakFlops.measure();
-        progress.accept(String.format("peak %.1f GFLOP/s; opening %s", peak, model));
+        double peak = measurePeak(model, progress);
         long t0 = System.nanoTime();
         try (Checkpoint checkpoint = Checkpoint.open(model, options)) {
             // opened first, so a file for another model fails before anything is timed
@@ -191,9 +195,7 @@ public final class PipelineBenchmark {
      */
     public static SavingsReport runWithSavings(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
                                                StepSavings savings, Consumer<String> progress) {
-        progress.accept("measuring the fp32 FMA peak on " + Parallel.threads() + " threads...");
-        double peak = PeakFlops.measure();
-        progress.accept(String.format("peak %.1f GFLOP/s; opening %s", peak, model));
+        double peak = measurePeak(model, progress);
         long t0 = System.nanoTime();
         try (Checkpoint checkpoint = Checkpoint.open(model, options)) {
             StableDiffusionXLPipeline pipeline = new StableDiffusionXLPipeline(checkpoint, tokenizers);
@@ -267,9 +269,7 @@ public final class PipelineBenchmark {
     public static BatchReport runBatch(Path model, CheckpointOptions options, SdxlTokenizers tokenizers, GenerationRequest request,
                                        int batchSize, Consumer<String> progress) {
         if (batchSize < 1) throw new dev.animagine.core.InvalidArgumentException("--batch-size must be at least 1 (got " + batchSize + ")");
-        progress.accept("measuring the fp32 FMA peak on " + Parallel.threads() + " threads...");
-        double peak = PeakFlops.measure();
-        progress.accept(String.format("peak %.1f GFLOP/s; opening %s", peak, model));
+        double peak = measurePeak(model, progress);
         long t0 = System.nanoTime();
         try (Checkpoint checkpoint = Checkpoint.open(model, options)) {
             StableDiffusionXLPipeline pipeline = new StableDiffusionXLPipeline(checkpoint, tokenizers);

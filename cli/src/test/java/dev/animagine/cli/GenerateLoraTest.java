@@ -5,6 +5,7 @@ import dev.animagine.core.io.SafetensorsFile;
 import dev.animagine.core.pipeline.PngFiles;
 import dev.animagine.core.testing.Close;
 import dev.animagine.core.testing.Fixtures;
+import dev.animagine.core.testing.PngCompare;
 import dev.animagine.core.testing.PipelineCases;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -75,17 +76,7 @@ class GenerateLoraTest {
         assertThat(r.out().strip()).isEqualTo(out.toString());
 
         JsonNode e = c.get("expected");
-        BufferedImage ours = ImageIO.read(out.toFile());
-        BufferedImage ref = ImageIO.read(Fixtures.resolveIndexPath(e.get("png").asText()).toFile());
-        assertThat(ours.getWidth()).isEqualTo(ref.getWidth());
-        assertThat(ours.getHeight()).isEqualTo(ref.getHeight());
-        int worst = 0;
-        for (int y = 0; y < ref.getHeight(); y++)
-            for (int x = 0; x < ref.getWidth(); x++) {
-                int p = ours.getRGB(x, y), q = ref.getRGB(x, y);
-                for (int s = 0; s < 24; s += 8) worst = Math.max(worst, Math.abs(((p >> s) & 255) - ((q >> s) & 255)));
-            }
-        assertThat(worst).as("max PNG channel difference").isLessThanOrEqualTo(1);
+        PngCompare.assertWithinOneLevel(out, Fixtures.resolveIndexPath(e.get("png").asText()));
 
         try (SafetensorsFile latents = SafetensorsFile.open(dump.resolve("latents.safetensors"));
              SafetensorsFile cond = SafetensorsFile.open(dump.resolve("conditioning.safetensors"))) {

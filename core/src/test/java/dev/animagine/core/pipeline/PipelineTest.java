@@ -7,6 +7,7 @@ import dev.animagine.core.sampling.ScheduleType;
 import dev.animagine.core.tensor.Tensor;
 import dev.animagine.core.testing.Close;
 import dev.animagine.core.testing.Fixtures;
+import dev.animagine.core.testing.PngCompare;
 import dev.animagine.core.testing.PipelineCases;
 import dev.animagine.core.testing.TestModels;
 import dev.animagine.core.text.PromptMode;
@@ -128,15 +129,8 @@ class PipelineTest {
                 for (int ch = 0; ch < 3; ch++) chw[(ch * h + y) * w + x] = nhwc[(y * w + x) * 3 + ch];
         Close.assertClose("image", img.data(), chw, 1e-3, 0);
         // PNG pixels within 1/255 of the reference PNG
-        BufferedImage ours = PngFiles.toImage(img.data(), w, h);
         BufferedImage ref = ImageIO.read(Fixtures.resolveIndexPath(e.get("png").asText()).toFile());
-        int worst = 0;
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                int a = ours.getRGB(x, y), b = ref.getRGB(x, y);
-                for (int s = 0; s < 24; s += 8) worst = Math.max(worst, Math.abs(((a >> s) & 255) - ((b >> s) & 255)));
-            }
-        assertThat(worst).as("max PNG channel difference").isLessThanOrEqualTo(1);
+        PngCompare.assertWithinOneLevel(PngFiles.toImage(img.data(), w, h), ref);
     }
 
     /**
