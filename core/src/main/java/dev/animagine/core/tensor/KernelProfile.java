@@ -1,6 +1,5 @@
 package dev.animagine.core.tensor;
 
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -60,7 +59,7 @@ public final class KernelProfile {
 
     /** Call at a kernel's entry; pass the result to {@link #stop}. */
     static long start() {
-        if (!enabled || Thread.currentThread() instanceof ForkJoinWorkerThread) return UNTRACKED;
+        if (!enabled || Parallel.inTask()) return UNTRACKED;
         int[] depth = DEPTH.get();
         return depth[0]++ == 0 ? System.nanoTime() : NESTED;
     }
