@@ -33,7 +33,13 @@ export class Gallery {
     return this.items[0]?.seed ?? null;
   }
 
-  async add(image) {
+  /** Adds images one at a time, so that a batch's images keep their order while their infotexts load. */
+  add(image) {
+    this.adding = (this.adding ?? Promise.resolve()).then(() => this.addNow(image));
+    return this.adding;
+  }
+
+  async addNow(image) {
     const item = {url: image.url, seed: image.seed ?? null, infotext: image.infotext ?? null, jobId: image.jobId ?? null};
     if (!item.infotext) item.infotext = await infotextOf(item.url);
     if (item.seed == null) item.seed = parseParameters(item.infotext)?.seed ?? null;

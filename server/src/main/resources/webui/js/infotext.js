@@ -94,7 +94,17 @@ function fromPairs(p) {
     model: p.Model,
     denoisingStrength: number(p['Denoising strength']),
     maskBlur: number(p['Mask blur']),
+    // this engine's step savings and A1111's variation seed, written only when on
+    deepCache: number(p.DeepCache),
+    cfgCutoff: number(p['CFG cutoff']),
+    subseed: number(p['Variation seed']),
+    subseedStrength: number(p['Variation seed strength']),
   };
+  const seedResize = size(p['Seed resize from']);
+  if (seedResize.width > 0 && seedResize.height > 0) {
+    out.seedResizeWidth = seedResize.width;
+    out.seedResizeHeight = seedResize.height;
+  }
   if (p['Hires upscale'] != null || p['Hires upscaler'] != null || p['Hires resize'] != null) {
     out.hires = {
       scale: number(p['Hires upscale']),

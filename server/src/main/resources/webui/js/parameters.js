@@ -7,6 +7,10 @@ import {api} from './api.js';
 // The sampler every Animagine card recommends.
 const DEFAULT_SAMPLER = 'Euler a';
 const ANIMAGINE_UPSCALE = {scale: 1.5, upscaler: 'Latent (nearest-exact)', denoisingStrength: 0.55};
+// The extras' "off" values: what an infotext without their keys means.
+const EXTRAS_OFF = {deepCache: 0, cfgCutoff: 1, subseed: -1, subseedStrength: 0, seedResizeWidth: 0, seedResizeHeight: 0};
+const EXTRAS_IDS = {batchSize: 'batch-size', deepCache: 'deepcache', cfgCutoff: 'cfg-cutoff', subseed: 'subseed',
+  subseedStrength: 'subseed-strength', seedResizeWidth: 'seed-resize-w', seedResizeHeight: 'seed-resize-h'};
 
 export class Parameters {
   /** lastSeed() gives the newest image's seed for the seed's reuse button. */
@@ -50,6 +54,7 @@ export class Parameters {
       seed: Number($('seed').value),
       batchCount: Number($('batch-count').value),
       hires,
+      extras: collectExtras(),
     };
   }
 
@@ -63,6 +68,18 @@ export class Parameters {
     if (p.width && p.height) this.sizes.set(p.width, p.height);
     if (p.hires) this.applyHires(p.hires, true);
     else $('hr-enabled').checked = false;
+    this.applyExtras(p);
+  }
+
+  /** Infotext writes DeepCache, CFG cutoff, variation seed and seed resize only when on: absent means off. */
+  applyExtras(p) {
+    let on = false;
+    for (const [key, off] of Object.entries(EXTRAS_OFF)) {
+      const value = p[key] ?? off;
+      $(EXTRAS_IDS[key]).value = value;
+      if (value !== off) on = true;
+    }
+    if (on) $('extras-group').open = true;
   }
 
   applyHires(h, enable) {
@@ -73,6 +90,23 @@ export class Parameters {
     $('hr-enabled').checked = enable;
     $('hires-group').open = true;
   }
+}
+
+/** The extras' values; a value outside its field's range stops the request with the field's label. */
+function collectExtras() {
+  const extras = {};
+  for (const [key, id] of Object.entries(EXTRAS_IDS)) {
+    const input = $(id);
+    const v = input.validity;
+    // a fraction off the spinner's step (CFG cutoff 0.33 from an infotext) is fine; a fractional count is not
+    const bad = input.value === '' || v.badInput || v.rangeUnderflow || v.rangeOverflow || (v.stepMismatch && !input.step.includes('.'));
+    if (bad) {
+      const label = input.parentElement.firstChild.textContent.trim();
+      throw new Error(`${label}: ${input.validationMessage || 'a number is required'} (got '${input.value}')`);
+    }
+    extras[key] = Number(input.value);
+  }
+  return extras;
 }
 
 function fill(select, entries) {

@@ -1,4 +1,4 @@
-// Drop a PNG anywhere on the page (or paste one) to read its generation parameters (this server's,
+// Drop or paste a PNG anywhere on the page (or paste its parameters text) to read its generation parameters (this server's,
 // A1111's, the Animagine space's JSON) and load them into the form.
 import {$, showError} from './dom.js';
 import {readPngText, parametersText} from './png.js';
@@ -31,6 +31,17 @@ export class PngDrop {
       e.preventDefault();
       this.read(file);
     });
+    // a pasted PNG, or pasted parameters text (A1111's infotext, the space's JSON), opens the same dialog
+    document.addEventListener('paste', (e) => {
+      const file = [...(e.clipboardData?.files ?? [])].find((f) => f.type === 'image/png');
+      if (file) {
+        e.preventDefault();
+        this.read(file);
+        return;
+      }
+      const text = e.clipboardData?.getData('text/plain');
+      if (isParameters(text)) this.show(text, parseParameters(text));
+    });
     $('png-load').addEventListener('click', () => {
       if (this.params) this.onLoad(this.params);
       $('png-dialog').close();
@@ -40,14 +51,24 @@ export class PngDrop {
   async read(file) {
     try {
       const text = parametersText(await readPngText(await file.arrayBuffer()));
-      this.params = parseParameters(text);
-      $('png-text').textContent = text ?? `${file.name} carries no generation parameters.`;
-      $('png-load').disabled = !this.params;
-      $('png-dialog').showModal();
+      this.show(text ?? `${file.name} carries no generation parameters.`, parseParameters(text));
     } catch (error) {
       showError(`${file.name}: ${error.message}`);
     }
   }
+
+  show(text, params) {
+    this.params = params;
+    $('png-text').textContent = text;
+    $('png-load').disabled = !this.params;
+    if (!$('png-dialog').open) $('png-dialog').showModal();
+  }
+}
+
+/** Whether pasted text is generation parameters rather than a prompt: the space's JSON, or an infotext's line of settings. */
+function isParameters(text) {
+  const p = text ? parseParameters(text) : null;
+  return p != null && (p.source === 'animagine-space' || (p.steps != null && Object.keys(p.raw).length >= 3));
 }
 
 function hasFiles(event) {

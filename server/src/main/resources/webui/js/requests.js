@@ -14,9 +14,31 @@ export function nativeJob(promptPart, p, source) {
     seed: p.seed,
     batch_count: p.batchCount,
   };
+  Object.assign(body, extraFields(p.extras));
   if (p.hires && !source) Object.assign(body, hiresFields(p.hires));
   if (source) Object.assign(body, source);
   return body;
+}
+
+/**
+ * Batch size, DeepCache, CFG cutoff, variation seed and seed resize: sent only when on, so that a
+ * request with them off is the one it was before they existed. Both APIs take the same names.
+ */
+export function extraFields(extras) {
+  const fields = {};
+  if (!extras) return fields;
+  if (extras.batchSize > 1) fields.batch_size = extras.batchSize;
+  if (extras.deepCache > 0) fields.deepcache_interval = extras.deepCache;
+  if (extras.cfgCutoff < 1) fields.cfg_cutoff = extras.cfgCutoff;
+  if (extras.subseedStrength > 0) {
+    fields.subseed = extras.subseed;
+    fields.subseed_strength = extras.subseedStrength;
+  }
+  if (extras.seedResizeWidth > 0 && extras.seedResizeHeight > 0) {
+    fields.seed_resize_from_w = extras.seedResizeWidth;
+    fields.seed_resize_from_h = extras.seedResizeHeight;
+  }
+  return fields;
 }
 
 function hiresFields(hires) {
@@ -46,6 +68,7 @@ export function a1111Request(promptPart, p, source) {
     send_images: false,
     save_images: true,
   };
+  Object.assign(body, extraFields(p.extras));
   // A1111's API uses the prompt as sent unless the animagine object asks for the conventions.
   if (promptPart.animagine) body.animagine = promptPart.animagine;
   if (p.hires && !source) Object.assign(body, hiresFields(p.hires));

@@ -20,7 +20,7 @@ import java.util.Set;
  */
 final class NativeRequests {
     static final Set<String> FIELDS = Set.of("prompt", "negative_prompt", "animagine", "verbatim", "width", "height", "size", "steps",
-            "cfg_scale", "sampler", "schedule", "seed", "batch_count", "compat", "emphasis", "clip_skip", "model", "save",
+            "cfg_scale", "sampler", "schedule", "seed", "batch_count", "batch_size", "compat", "emphasis", "clip_skip", "model", "save",
             "subseed", "subseed_strength", "seed_resize_from_w", "seed_resize_from_h",
             // img2img, inpainting and the hires fix: A1111's field names and defaults (A1111ImageFields)
             "init_images", "denoising_strength", "resize_mode", "mask", "mask_blur", "mask_blur_x", "mask_blur_y", "inpainting_fill",
