@@ -105,16 +105,26 @@ public final class Gemm {
         int kBlocks = ceilDiv(k, KC);
         // columns packed at once: all of them if the packed block stays within PACK_FLOATS
         int superCols = Math.max(NC, PACK_FLOATS / k / NC * NC);
-        ThreadLocal<float[]> holder = parallel ? PACKED_B : PACKED_B_SERIAL;
-        float[] packed = holder.get();
-        int need = roundUp(Math.min(superCols, n), NR) * k;
-        if (packed.length < need) holder.set(packed = new float[need]);
+        // B handed over already packed (one column block) is used where it lies
+        GemmOperand.Packed prepacked = b instanceof GemmOperand.Packed pk && n <= superCols ? pk : null;
+        float[] packed;
+        if (prepacked != null) {
+            packed = prepacked.data();
+        } else {
+            ThreadLocal<float[]> holder = parallel ? PACKED_B : PACKED_B_SERIAL;
+            packed = holder.get();
+            int need = roundUp(Math.min(superCols, n), NR) * k;
+            if (packed.length < need) holder.set(packed = new float[need]);
+        }
         final float[] bp = packed;
+        final int bOff = prepacked != null ? prepacked.offset() : 0;
         GemmA lhs = parallel ? widenIfReused(a, ceilDiv(n, NC) > 1) : a;
         for (int j0 = 0; j0 < n; j0 += superCols) {
             final int nc = Math.min(superCols, n - j0), panels = ceilDiv(nc, NR), jb = j0;
             // B[all K, nc], packed once and shared: depth block kb starts at kb*KC*panels*NR
-            if (parallel && panels * kBlocks > 1) {
+            if (prepacked != null) {
+                // nothing to pack
+            } else if (parallel && panels * kBlocks > 1) {
                 int groups = Math.min(panels, Math.max(1, ceilDiv(4 * threads, kBlocks))), per = ceilDiv(panels, groups);
                 int realGroups = ceilDiv(panels, per);
                 Parallel.forEach(kBlocks * realGroups, t -> packBlock(b, jb, nc, panels, (t / realGroups) * KC, k, (t % realGroups) * per, per, bp));
@@ -127,10 +137,11 @@ public final class Gemm {
             final int chunks = ceilDiv(panels, perChunk);
             if (parallel && mBlocks * chunks > 1) {
                 Parallel.forEach(mBlocks * chunks, t -> blockTask(lhs, t / chunks, mBlocks, m, t % chunks, perChunk, panels, nc, jb, k,
-                        bp, c, cOff, ldc, accumulate, transC, rowBias, colBias));
+                        bp, bOff, c, cOff, ldc, accumulate, transC, rowBias, colBias));
             } else {
                 for (int t = 0; t < mBlocks * chunks; t++)
-                    blockTask(lhs, t / chunks, mBlocks, m, t % chunks, perChunk, panels, nc, jb, k, bp, c, cOff, ldc, accumulate, transC, rowBias, colBias);
+                    blockTask(lhs, t / chunks, mBlocks, m, t % chunks, perChunk, panels, nc, jb, k, bp, bOff, c, cOff, ldc, accumulate, transC,
+                            rowBias, colBias);
             }
         }
         if (count) FlopCounter.add(2L * m * n * k);
@@ -193,7 +204,7 @@ public final class Gemm {
      * C block stays in L2 while the depth blocks go by.
      */
     private static void blockTask(GemmA a, int ib, int mBlocks, int m, int jc, int perChunk, int panels, int nc, int j0, int k,
-                                  float[] bp, float[] c, int cOff, int ldc, boolean accumulate, boolean transC,
+                                  float[] bp, int bOff, float[] c, int cOff, int ldc, boolean accumulate, boolean transC,
                                   float[] rowBias, float[] colBias) {
         int i0 = blockStart(ib, mBlocks, m), rows = Math.min(m, blockStart(ib + 1, mBlocks, m)) - i0;
         if (rows <= 0) return;
@@ -227,7 +238,7 @@ public final class Gemm {
                 ld = k;
             }
             boolean first = k0 == 0;
-            macro(arr, off, ld, rows, bp, k0 * panels * NR + p0 * kc * NR, kc * NR, kc, cols,
+            macro(arr, off, ld, rows, bp, bOff + k0 * panels * NR + p0 * kc * NR, kc * NR, kc, cols,
                     scratch, 0, lds, !first, first ? rowBias : null, i0, first ? colBias : null, j0 + p0 * NR);
         }
         if (transC) {

@@ -29,6 +29,37 @@ public interface GemmOperand {
         return new ColumnsOperand(data, off, ld, k, n);
     }
 
+    /**
+     * B[K,N] already in {@link Gemm}'s packed layout for one column block (see {@link #packedIndex}),
+     * starting at {@code off}: a producer that writes it this way (Winograd's input transform) saves
+     * the GEMM its packing pass, and several GEMMs can share it.
+     */
+    static Packed packed(float[] data, int off, int k, int n) {
+        return new Packed(data, off, k, n);
+    }
+
+    /** Floats of a packed B[K,N]: whole panels of {@code NR} columns (the last zero-padded) over all of K. */
+    static int packedSize(int k, int n) {
+        return Gemm.roundUp(n, Gemm.NR) * k;
+    }
+
+    /** Where element (kk, j) of a packed B[K,N] lies: depth block kb at {@code kb*KC*panels*NR}, its panel p at {@code p*kc*NR}. */
+    static int packedIndex(int k, int n, int kk, int j) {
+        int kb = kk / Gemm.KC, kc = Math.min(Gemm.KC, k - kb * Gemm.KC), panels = Gemm.ceilDiv(n, Gemm.NR);
+        return kb * Gemm.KC * panels * Gemm.NR + (j / Gemm.NR) * kc * Gemm.NR + (kk - kb * Gemm.KC) * Gemm.NR + j % Gemm.NR;
+    }
+
+    /** See {@link #packed}. Packing from it copies whole panels (the GEMM asks for panel- and depth-block-aligned blocks). */
+    record Packed(float[] data, int offset, int k, int n) implements GemmOperand {
+        @Override
+        public void pack(int n0, int nc, int k0, int kc, float[] dst, int dstOff) {
+            if (n0 % Gemm.NR != 0 || k0 % Gemm.KC != 0) throw new IllegalArgumentException("unaligned block of a packed operand");
+            int panels = Gemm.ceilDiv(n, Gemm.NR);
+            System.arraycopy(data, offset + k0 * panels * Gemm.NR + (n0 / Gemm.NR) * kc * Gemm.NR, dst, dstOff,
+                    Gemm.ceilDiv(nc, Gemm.NR) * kc * Gemm.NR);
+        }
+    }
+
     /** B = W^T: each row of W (a column of B) is widened to fp32, then interleaved into its panel. */
     final class WeightOperand implements GemmOperand {
         private final StoredTensor w;

@@ -13,7 +13,9 @@ import java.util.Arrays;
  *       across input channels; kept for the whole call when all output channels fit one block;</li>
  *   <li>input: {@code V[ξ][c][t] = (B^T d_ct B)[ξ]} for every tile t, vectorised across the tiles of
  *       a row: the tile rows' input rows are first split by column phase ({@code x mod m}) so that
- *       tile t's column s is element {@code t + s / m} of phase {@code s mod m}, a contiguous run;</li>
+ *       tile t's column s is element {@code t + s / m} of phase {@code s mod m}, a contiguous run;
+ *       V[ξ] is written in the GEMM's packed B layout ({@link GemmOperand#packed}), so no GEMM packs
+ *       it again, however many output-channel blocks there are;</li>
  *   <li>{@code (m+2)^2} GEMMs {@code M[ξ] = U[ξ] · V[ξ]} (output channels x input channels x tiles);</li>
  *   <li>output: {@code Y = A^T M A + bias}, vectorised the same way, scattered into NCHW.</li>
  * </ol>
@@ -70,19 +72,22 @@ final class WinogradConv {
         if (outPerBlock < out) outPerBlock = Math.max(Gemm.MR, outPerBlock / Gemm.MR * Gemm.MR);
         int outBlocks = ceilDiv(out, outPerBlock);
         int maxCols = rowsPerBlock * tw;
-        float[] v = grow(V_BLOCK, a2 * in * maxCols), mm = grow(M_BLOCK, a2 * Math.min(out, outPerBlock) * maxCols);
+        float[] v = grow(V_BLOCK, a2 * GemmOperand.packedSize(in, maxCols)), mm = grow(M_BLOCK, a2 * Math.min(out, outPerBlock) * maxCols);
         float[] u = grow(U_BLOCK, a2 * Math.min(out, outPerBlock) * in);
         long executed = 0;
         if (outBlocks == 1) executed += transformWeights(u, 0, out);
         for (int g0 = 0; g0 < tileRows; g0 += rowsPerBlock) {
             int rows = Math.min(rowsPerBlock, tileRows - g0), cols = rows * tw, gb = g0;
-            Parallel.forEach(in * rows, task -> transformInput(x, h, w, th, tw, gb + task % rows, task / rows, v, cols, (task % rows) * tw));
+            // V[ξ] is written straight in the GEMM's packed layout, so the GEMMs of every output block share it unpacked again
+            int vStride = GemmOperand.packedSize(in, cols);
+            Parallel.forEach(in * rows, task -> transformInput(x, h, w, th, tw, gb + task % rows, task / rows, v, vStride, cols, (task % rows) * tw));
+            if (cols % Gemm.NR != 0) zeroPanelTails(v, vStride, cols);
             executed += 2L * nnzB * (m + alpha) * in * cols;
             for (int o0 = 0; o0 < out; o0 += outPerBlock) {
                 int ob = Math.min(outPerBlock, out - o0), ob0 = o0;
                 if (outBlocks > 1) executed += transformWeights(u, o0, ob);
                 for (int xi = 0; xi < a2; xi++)
-                    Gemm.multiplyUncounted(GemmA.rows(u, xi * ob * in, in, ob, in), GemmOperand.plain(v, xi * in * cols, cols, in, cols),
+                    Gemm.multiplyUncounted(GemmA.rows(u, xi * ob * in, in, ob, in), GemmOperand.packed(v, xi * vStride, in, cols),
                             mm, xi * ob * cols, cols);
                 executed += 2L * a2 * ob * in * cols;
                 Parallel.forEach(ob * rows, task -> transformOutput(mm, ob, cols, task / rows, ob0, gb + task % rows, (task % rows) * tw,
@@ -113,11 +118,22 @@ final class WinogradConv {
         return 2L * nnzG * (3 + alpha) * ob * in;
     }
 
+    /** Zeroes the padding columns [cols, NR * panels) of the last panel of every V[ξ] (they reach only discarded outputs). */
+    private void zeroPanelTails(float[] v, int vStride, int cols) {
+        int pad = Gemm.roundUp(cols, Gemm.NR) - cols;
+        Parallel.forEach(a2, xi -> {
+            for (int c = 0; c < in; c++) {
+                int at = xi * vStride + GemmOperand.packedIndex(in, cols, c, cols - 1) + 1;
+                Arrays.fill(v, at, at + pad, 0f);
+            }
+        });
+    }
+
     /**
      * V for input channel c and global tile row gr (image gr / th, row gr % th) into columns
-     * [col0, col0 + tw) of {@code v[(ξ*in + c)*cols + ...]}.
+     * [col0, col0 + tw) of row c of each packed {@code V[ξ]} ({@code vStride} floats apart).
      */
-    private void transformInput(float[] x, int h, int w, int th, int tw, int gr, int c, float[] v, int cols, int col0) {
+    private void transformInput(float[] x, int h, int w, int th, int tw, int gr, int c, float[] v, int vStride, int cols, int col0) {
         int b = gr / th, ty = gr % th;
         int pw = roundUp(tw, L) + L, dRow = m * pw, len = roundUp(tw, L);
         float[] s = grow(SCRATCH, 2 * alpha * dRow + a2 * pw);
@@ -146,7 +162,13 @@ final class WinogradConv {
         // vt[ξr][ξc][j] = Σ_s B^T[ξc][s] uv[ξr][s mod m][j + s / m]
         for (int xr = 0; xr < alpha; xr++)
             for (int xc = 0; xc < alpha; xc++) combinePhased(t.bt()[xc], s, uv + xr * dRow, pw, s, vt + (xr * alpha + xc) * pw, len);
-        for (int xi = 0; xi < a2; xi++) System.arraycopy(s, vt + xi * pw, v, (xi * in + c) * cols + col0, tw);
+        int nr = Gemm.NR;
+        for (int j = 0; j < tw; ) {
+            // a run of columns inside one panel is contiguous in the packed layout
+            int run = Math.min(tw - j, nr - (col0 + j) % nr), at = GemmOperand.packedIndex(in, cols, c, col0 + j);
+            for (int xi = 0; xi < a2; xi++) System.arraycopy(s, vt + xi * pw + j, v, xi * vStride + at, run);
+            j += run;
+        }
     }
 
     /** Output channel o0 + o, global tile row gr, from columns [col0, col0 + tw) of {@code mm[(ξ*ob + o)*cols + ...]}. */
