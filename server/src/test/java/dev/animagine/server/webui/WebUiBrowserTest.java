@@ -1,43 +1,32 @@
 package dev.animagine.server.webui;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.animagine.core.animagine.AnimagineVersion;
 import dev.animagine.core.animagine.ImageSize;
 import dev.animagine.core.animagine.PromptBuilder;
 import dev.animagine.core.animagine.PromptRequest;
 import dev.animagine.core.animagine.PromptResult;
 import dev.animagine.core.animagine.Rating;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,33 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * test fails on any error in the browser's console. {@code -Danimagine.updateDocs=true} also writes
  * the README's docs/webui.png.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class WebUiBrowserTest {
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path TARGET = Path.of("target");
-    private static final Path SCREENSHOTS = TARGET.resolve("webui-screenshots");
-
-    private WebUiTestServer server;
-    private HeadlessChromium browser;
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    void start() throws Exception {
-        server = WebUiTestServer.start(TARGET.resolve("webui-outputs"));
-        browser = HeadlessChromium.start(Files.createTempDirectory(TARGET.toAbsolutePath(), "chromium-profile"), SCREENSHOTS);
-    }
-
-    @AfterAll
-    void stop() {
-        if (browser != null) browser.close();
-        if (server != null) server.close();
-    }
-
-    @AfterEach
-    void noConsoleErrors(TestInfo test) {
-        assertThat(browser.consoleErrors()).as("browser console errors during %s", test.getDisplayName()).isEmpty();
+class WebUiBrowserTest extends WebUiPageTest {
+    WebUiBrowserTest() {
+        super("webui-outputs", Duration.ofSeconds(60));
     }
 
     @Test
@@ -462,15 +428,6 @@ class WebUiBrowserTest {
 
     // ---- helpers
 
-    private void open() {
-        browser.driver.get(server.url() + "/");
-        waitReady();
-    }
-
-    private void waitReady() {
-        waitFor("the page to load", () -> "true".equals(browser.js("return document.body.dataset.ready ?? null;")));
-    }
-
     /** Generates one 64x64 image when the history is empty (tests run alone still have one). */
     private void ensureImage() throws Exception {
         open();
@@ -488,16 +445,6 @@ class WebUiBrowserTest {
                     .observe(document.getElementById('progress-preview'), {attributes: true, attributeFilter: ['src']});""");
     }
 
-    private void drop(String name, byte[] png) {
-        browser.js("""
-                const bytes = Uint8Array.from(atob(arguments[1]), (c) => c.charCodeAt(0));
-                const data = new DataTransfer();
-                data.items.add(new File([bytes], arguments[0], {type: 'image/png'}));
-                for (const type of ['dragenter', 'dragover', 'drop']) {
-                  document.body.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
-                }""", name, Base64.getEncoder().encodeToString(png));
-    }
-
     private long maskPixels() {
         return (Long) browser.js("""
                 const c = document.getElementById('mask-canvas');
@@ -507,65 +454,12 @@ class WebUiBrowserTest {
                 return n;""");
     }
 
-    private JsonNode job(String id) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/jobs/" + id)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return JSON.readTree(r.body());
-        } catch (IOException | InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private void setSize(int width, int height) {
         type("width", Integer.toString(width));
         type("height", Integer.toString(height));
     }
 
-    private void type(String id, String text) {
-        WebElement e = browser.driver.findElement(By.id(id));
-        if ("range".equals(e.getDomAttribute("type"))) {
-            browser.js("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", e, text);
-            return;
-        }
-        e.clear();
-        e.sendKeys(text);
-    }
-
-    private void select(String id, String value) {
-        new Select(browser.driver.findElement(By.id(id))).selectByValue(value);
-    }
-
-    private void click(String id) {
-        browser.driver.findElement(By.id(id)).click();
-    }
-
-    private boolean checked(String id) {
-        return browser.driver.findElement(By.id(id)).isSelected();
-    }
-
-    private String value(String id) {
-        return browser.driver.findElement(By.id(id)).getDomProperty("value");
-    }
-
-    private String text(String id) {
-        return (String) browser.js("return document.getElementById(arguments[0]).textContent;", id);
-    }
-
-    private List<String> texts(String css) {
-        return browser.driver.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList();
-    }
-
-    private int count(String css) {
-        return browser.driver.findElements(By.cssSelector(css)).size();
-    }
-
     private int tokenCount(String id) {
         return Integer.parseInt(text(id).split("/")[0]);
-    }
-
-    private void waitFor(String what, Supplier<Boolean> condition) {
-        new WebDriverWait(browser.driver, WAIT).withMessage(() -> "waiting for " + what)
-                .until(d -> Boolean.TRUE.equals(condition.get()));
     }
 }

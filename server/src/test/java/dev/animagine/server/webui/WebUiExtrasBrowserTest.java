@@ -1,33 +1,21 @@
 package dev.animagine.server.webui;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,35 +25,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bodies are recorded in the browser, and what the server did is read back from the job's record
  * (its images and their infotext). Every test fails on any error in the browser's console.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class WebUiExtrasBrowserTest {
-    private static final Duration WAIT = Duration.ofSeconds(90);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path TARGET = Path.of("target");
-    private static final Path SCREENSHOTS = TARGET.resolve("webui-screenshots");
+class WebUiExtrasBrowserTest extends WebUiPageTest {
     private static final List<String> EXTRA_FIELDS = List.of("batch_size", "deepcache_interval", "cfg_cutoff", "subseed",
             "subseed_strength", "seed_resize_from_w", "seed_resize_from_h");
 
-    private WebUiTestServer server;
-    private HeadlessChromium browser;
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    void start() throws Exception {
-        server = WebUiTestServer.start(TARGET.resolve("webui-extras-outputs"));
-        browser = HeadlessChromium.start(Files.createTempDirectory(TARGET.toAbsolutePath(), "chromium-profile"), SCREENSHOTS);
-    }
-
-    @AfterAll
-    void stop() {
-        if (browser != null) browser.close();
-        if (server != null) server.close();
-    }
-
-    @AfterEach
-    void noConsoleErrors(TestInfo test) {
-        assertThat(browser.consoleErrors()).as("browser console errors during %s", test.getDisplayName()).isEmpty();
+    WebUiExtrasBrowserTest() {
+        super("webui-extras-outputs", Duration.ofSeconds(90));
     }
 
     @Test
@@ -255,64 +221,8 @@ class WebUiExtrasBrowserTest {
         return browser.driver.findElement(By.cssSelector("#gallery .thumb")).getDomAttribute("data-url");
     }
 
-    private void open() {
-        browser.driver.get(server.url() + "/");
-        waitFor("the page to load", () -> "true".equals(browser.js("return document.body.dataset.ready ?? null;")));
-    }
-
     private void openExtras() {
         if (!"true".equals(browser.driver.findElement(By.id("extras-group")).getDomProperty("open")))
             browser.driver.findElement(By.cssSelector("#extras-group > summary")).click();
-    }
-
-    private void drop(String name, byte[] png) {
-        browser.js("""
-                const bytes = Uint8Array.from(atob(arguments[1]), (c) => c.charCodeAt(0));
-                const data = new DataTransfer();
-                data.items.add(new File([bytes], arguments[0], {type: 'image/png'}));
-                for (const type of ['dragenter', 'dragover', 'drop']) {
-                  document.body.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
-                }""", name, Base64.getEncoder().encodeToString(png));
-    }
-
-    private JsonNode job(String id) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/jobs/" + id)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return JSON.readTree(r.body());
-        } catch (IOException | InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private void type(String id, String text) {
-        WebElement e = browser.driver.findElement(By.id(id));
-        e.clear();
-        e.sendKeys(text);
-    }
-
-    private void click(String id) {
-        browser.driver.findElement(By.id(id)).click();
-    }
-
-    private boolean checked(String id) {
-        return browser.driver.findElement(By.id(id)).isSelected();
-    }
-
-    private String value(String id) {
-        return browser.driver.findElement(By.id(id)).getDomProperty("value");
-    }
-
-    private String text(String id) {
-        return (String) browser.js("return document.getElementById(arguments[0]).textContent;", id);
-    }
-
-    private int count(String css) {
-        return browser.driver.findElements(By.cssSelector(css)).size();
-    }
-
-    private void waitFor(String what, Supplier<Boolean> condition) {
-        new WebDriverWait(browser.driver, WAIT).withMessage(() -> "waiting for " + what)
-                .until(d -> Boolean.TRUE.equals(condition.get()));
     }
 }
