@@ -78,7 +78,7 @@ final class WinogradConv {
         if (outBlocks == 1) executed += transformWeights(u, 0, out);
         for (int g0 = 0; g0 < tileRows; g0 += rowsPerBlock) {
             int rows = Math.min(rowsPerBlock, tileRows - g0), cols = rows * tw, gb = g0;
-            // V[ξ] is written straight in the GEMM's packed layout, so the GEMMs of every output block share it unpacked again
+            // V[ξ] is written straight in the GEMM's packed layout: the GEMMs of every output block use it without packing it again
             int vStride = GemmOperand.packedSize(in, cols);
             Parallel.forEach(in * rows, task -> transformInput(x, h, w, th, tw, gb + task % rows, task / rows, v, vStride, cols, (task % rows) * tw));
             if (cols % Gemm.NR != 0) zeroPanelTails(v, vStride, cols);
