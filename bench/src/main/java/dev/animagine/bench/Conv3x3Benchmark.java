@@ -11,7 +11,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.lang.foreign.Arena;
-import java.lang.management.ManagementFactory;
 import java.util.Locale;
 
 /**
@@ -60,19 +59,15 @@ public class Conv3x3Benchmark {
     @Setup(Level.Iteration)
     public void startIteration() {
         ops = 0;
-        cpu0 = processCpuNanos();
+        cpu0 = CpuTime.processNanos();
     }
 
     /** Prints the CPU time per operation per worker thread, the figure to compare with the CPU-time peak when others share the cores. */
     @TearDown(Level.Iteration)
     public void endIteration() {
-        double perOp = (processCpuNanos() - cpu0) / 1e6 / Math.max(1, ops) / dev.animagine.core.tensor.Parallel.threads();
+        double perOp = (CpuTime.processNanos() - cpu0) / 1e6 / Math.max(1, ops) / dev.animagine.core.tensor.Parallel.threads();
         System.out.printf(Locale.ROOT, "%n[cpu] %s %s %.2f ms/op/thread = %.1f GFLOP/s by CPU time%n", shape, algorithm, perOp,
                 flops(shape) / perOp / 1e6);
-    }
-
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     @Benchmark

@@ -5,8 +5,6 @@ import dev.animagine.core.tensor.GemmOperand;
 import dev.animagine.core.tensor.Parallel;
 
 import java.lang.foreign.Arena;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Locale;
 
 /**
@@ -16,16 +14,7 @@ import java.util.Locale;
  * (default: the linear layers of the UNet at 512x512 with CFG); {@code -Drounds=N} repeats.
  */
 public final class GemmCpuTime {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
     private GemmCpuTime() {}
-
-    /** CPU time of all the JVM's threads in ns (per-thread clocks: finer than the process's ticks). */
-    private static long cpuTime() {
-        long sum = 0;
-        for (long id : THREADS.getAllThreadIds()) sum += Math.max(0, THREADS.getThreadCpuTime(id));
-        return sum;
-    }
 
     public static void main(String[] args) {
         String[] shapes = args.length > 0 ? args
@@ -44,16 +33,16 @@ public final class GemmCpuTime {
                 int calls = (int) Math.max(5, Math.ceil(rounds * 4e9 / flops));
                 StringBuilder first = new StringBuilder();
                 for (int i = 0; i < calls / 2; i++) {
-                    long c0 = cpuTime();
+                    long c0 = CpuTime.javaThreadsNanos();
                     Gemm.multiply(x, 0, k, m, w, bias, y, 0, n, false);
-                    if (i < 6) first.append(String.format(Locale.ROOT, " %.1f", (cpuTime() - c0) / 1e6));
+                    if (i < 6) first.append(String.format(Locale.ROOT, " %.1f", (CpuTime.javaThreadsNanos() - c0) / 1e6));
                 }
                 System.out.println(shape + " first calls, CPU ms:" + first);
                 double[] cpu = new double[calls], wall = new double[calls];
                 for (int i = 0; i < calls; i++) {
-                    long c0 = cpuTime(), t0 = System.nanoTime();
+                    long c0 = CpuTime.javaThreadsNanos(), t0 = System.nanoTime();
                     Gemm.multiply(x, 0, k, m, w, bias, y, 0, n, false);
-                    long c1 = cpuTime(), t1 = System.nanoTime();
+                    long c1 = CpuTime.javaThreadsNanos(), t1 = System.nanoTime();
                     cpu[i] = (c1 - c0) / 1e9;
                     wall[i] = (t1 - t0) / 1e9;
                 }

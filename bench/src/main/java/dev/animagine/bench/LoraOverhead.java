@@ -26,15 +26,6 @@ import java.util.Locale;
 public final class LoraOverhead {
     private static final String[] SHAPES = {"8192x640x640", "8192x5120x640", "8192x640x2560", "2048x1280x1280", "2048x10240x1280", "2048x1280x5120"};
 
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
-
-    /** CPU time of every live thread of this JVM, in ns (per-thread clocks: far finer than the process's jiffies). */
-    static long cpuNanos() {
-        long t = 0;
-        for (long id : THREADS.getAllThreadIds()) t += Math.max(0, THREADS.getThreadCpuTime(id));
-        return t;
-    }
-
     private LoraOverhead() {}
 
     public static void main(String[] args) {
@@ -57,9 +48,9 @@ public final class LoraOverhead {
                 double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
                 for (int r = -1; r < rounds; r++)
                     for (int i = 0; i < layers.length; i++) {
-                        long t0 = cpuNanos();
+                        long t0 = CpuTime.javaThreadsNanos();
                         Buffers.give(layers[i].forward(x, m));
-                        double ms = (cpuNanos() - t0) / 1e6;
+                        double ms = (CpuTime.javaThreadsNanos() - t0) / 1e6;
                         if (r >= 0) best[i] = Math.min(best[i], ms); // round -1 warms up
                     }
                 baseTotal += best[0];

@@ -52,9 +52,9 @@ public final class LoraUNetOverhead {
             System.out.printf(Locale.ROOT, "adapted UNet built in %.3f s; %d x %d latent, batch %d%n", build, latent, latent, batch);
             for (int r = -1; r < rounds; r++)
                 for (int i = 0; i < 2; i++) {
-                    long w0 = System.nanoTime(), c1 = LoraOverhead.cpuNanos();
+                    long w0 = System.nanoTime(), c1 = CpuTime.javaThreadsNanos();
                     Buffers.give(models[i].forward(new Tensor(sample.clone(), batch, cfg.inChannels(), latent, latent), t, cond));
-                    double cs = (LoraOverhead.cpuNanos() - c1) / 1e9, ws = (System.nanoTime() - w0) / 1e9;
+                    double cs = (CpuTime.javaThreadsNanos() - c1) / 1e9, ws = (System.nanoTime() - w0) / 1e9;
                     if (r >= 0) {
                         cpu[i] = Math.min(cpu[i], cs);
                         wall[i] = Math.min(wall[i], ws);

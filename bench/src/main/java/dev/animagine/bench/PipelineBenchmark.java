@@ -364,10 +364,6 @@ public final class PipelineBenchmark {
                 img2img != null, seconds(rec.phaseNanos("vae-encode")), rec.flops("vae-encode"));
     }
 
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
     private static double seconds(long nanos) {
         return nanos / 1e9;
     }
@@ -401,11 +397,11 @@ public final class PipelineBenchmark {
             phaseExecuted.add(FlopCounter.executed());
             phaseKernelNanos.add(KernelProfile.nanos());
             phaseStart.add(now);
-            phaseCpu.add(LoraOverhead.cpuNanos());
+            phaseCpu.add(CpuTime.javaThreadsNanos());
             if (phase.equals("denoise")) {
                 lastStep = now;
                 lastStepCpu = phaseCpu.getLast();
-                lastStepProcessCpu = processCpuNanos();
+                lastStepProcessCpu = CpuTime.processNanos();
             }
             progress.accept(phase + "...");
         }
@@ -414,7 +410,7 @@ public final class PipelineBenchmark {
         public void afterStep(int step, int total, float sigma, float timestep, float[] latents, int[] shape) {
             long now = System.nanoTime();
             stepNanos.add(now - lastStep);
-            long cpu = LoraOverhead.cpuNanos(), processCpu = processCpuNanos();
+            long cpu = CpuTime.javaThreadsNanos(), processCpu = CpuTime.processNanos();
             // CPU time beside wall time: on a shared machine only the former is this process's own;
             // the process's also counts the JIT compiler and GC threads (the first step compiles the UNet's kernels)
             progress.accept(String.format("step %d/%d: %.2f s (CPU: %.2f s in Java threads, %.2f s in the process)", step, total,
@@ -430,7 +426,7 @@ public final class PipelineBenchmark {
             phaseExecuted.add(FlopCounter.executed());
             phaseKernelNanos.add(KernelProfile.nanos());
             phaseStart.add(now);
-            phaseCpu.add(LoraOverhead.cpuNanos());
+            phaseCpu.add(CpuTime.javaThreadsNanos());
         }
 
         long denoiseCpuNanos() {

@@ -15,7 +15,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -58,17 +57,13 @@ public class TaesdPreviewBenchmark {
     @Setup(Level.Iteration)
     public void startIteration() {
         ops = 0;
-        cpu0 = processCpuNanos();
+        cpu0 = CpuTime.processNanos();
     }
 
     /** Process CPU seconds per preview (all threads): on a shared machine the wall time also counts others' turns. */
     @TearDown(Level.Iteration)
     public void endIteration() {
-        System.out.printf(Locale.ROOT, "%n[cpu] %s %.2f s CPU/op (%d ops)%n", size, (processCpuNanos() - cpu0) / 1e9 / Math.max(1, ops), ops);
-    }
-
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        System.out.printf(Locale.ROOT, "%n[cpu] %s %.2f s CPU/op (%d ops)%n", size, (CpuTime.processNanos() - cpu0) / 1e9 / Math.max(1, ops), ops);
     }
 
     @Benchmark

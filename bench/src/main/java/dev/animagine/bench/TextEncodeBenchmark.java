@@ -79,10 +79,7 @@ public final class TextEncodeBenchmark {
 
     /** The whole JVM's CPU time so far (JIT compiler threads included), or -1 where the platform does not tell. */
     static double processCpuSeconds() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            long n = os.getProcessCpuTime();
-            return n < 0 ? -1 : n / 1e9;
-        }
-        return -1;
+        long n = CpuTime.processNanos();
+        return n < 0 ? -1 : n / 1e9;
     }
 }
